@@ -1,0 +1,98 @@
+"""The `mvbot` command line.
+
+The language of help texts and messages must be known before click builds the commands, so
+`main()` reads `--lang` from the arguments (or `MVBOT_LANG`) first, stores it in `MVBOT_LANG`,
+and only then builds the command group. Subcommands are imported on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+import click
+
+from mvbot._i18n import LANGUAGE_ENV, SUPPORTED_LANGUAGES, resolve_language, translate
+
+# Subcommand name -> "module:attribute" of its click command. One line per command.
+COMMANDS: dict[str, str] = {
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports each subcommand's module on first use."""
+
+    def __init__(self, *args: object, lazy_commands: dict[str, str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self._lazy_commands.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+def _language_from_arguments(arguments: Sequence[str]) -> str | None:
+    for index, argument in enumerate(arguments):
+        if argument == "--lang" and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if argument.startswith("--lang="):
+            return argument.partition("=")[2]
+    return None
+
+
+def build_cli() -> click.Group:
+    """Build the `mvbot` command group with help texts in the current language."""
+    language = resolve_language(None)
+
+    @click.group(
+        cls=LazyGroup,
+        lazy_commands=COMMANDS,
+        help=translate("cli.main_help", language),
+    )
+    @click.version_option(package_name="twitchstats", prog_name="mvbot")
+    @click.option(
+        "--lang",
+        type=click.Choice(SUPPORTED_LANGUAGES),
+        default=language,
+        show_default=True,
+        help=translate("cli.lang_help", language),
+    )
+    @click.option(
+        "--log-level",
+        type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+        default="INFO",
+        show_default=True,
+        help=translate("cli.log_level_help", language),
+    )
+    def group(lang: str, log_level: str) -> None:
+        os.environ[LANGUAGE_ENV] = lang
+        logging.basicConfig(
+            level=log_level.upper(),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+
+    return group
+
+
+def main(arguments: Sequence[str] | None = None) -> None:
+    """Run the `mvbot` command line."""
+    argv = list(sys.argv[1:] if arguments is None else arguments)
+    requested = _language_from_arguments(argv)
+    if requested is not None:
+        try:
+            os.environ[LANGUAGE_ENV] = resolve_language(requested)
+        except ValueError as exc:
+            raise SystemExit(f"mvbot: {exc}") from None
+    build_cli()(args=argv, prog_name="mvbot")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+
 import pytest
 
 # Read once at import: the autouse fixture below removes project variables from each test's

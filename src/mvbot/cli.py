@@ -18,8 +18,7 @@ import click
 from mvbot._i18n import LANGUAGE_ENV, SUPPORTED_LANGUAGES, resolve_language, translate
 
 # Subcommand name -> "module:attribute" of its click command. One line per command.
-COMMANDS: dict[str, str] = {
-}
+COMMANDS: dict[str, str] = {}
 
 
 class LazyGroup(click.Group):

@@ -133,9 +133,7 @@ class RateLimitError(HelixStatusError):
         twitch_message: str = "",
         reset_at: dt.datetime | None = None,
     ) -> None:
-        super().__init__(
-            message, request=request, response=response, twitch_message=twitch_message
-        )
+        super().__init__(message, request=request, response=response, twitch_message=twitch_message)
         self.reset_at = reset_at
 
 
@@ -151,9 +149,7 @@ class InvalidResponseError(HelixError):
         response: the response whose body could not be used.
     """
 
-    def __init__(
-        self, message: str, *, request: httpx.Request, response: httpx.Response
-    ) -> None:
+    def __init__(self, message: str, *, request: httpx.Request, response: httpx.Response) -> None:
         super().__init__(message)
         self.request = request
         self.response = response

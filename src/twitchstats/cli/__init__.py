@@ -14,8 +14,7 @@ import click
 from twitchstats._version import __version__
 
 # Subcommand name -> "module:attribute" of its click command. One line per command.
-COMMANDS: dict[str, str] = {
-}
+COMMANDS: dict[str, str] = {}
 
 
 class LazyGroup(click.Group):

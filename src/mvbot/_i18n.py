@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import os
 import tomllib
+from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from typing import Final, Literal
 
@@ -113,10 +114,17 @@ def translate(key: str, lang: str | None = None, /, **fields: object) -> str:
 
 
 def format_number(value: float, lang: str | None = None, /, *, decimals: int = 0) -> str:
-    """Format a number with the language's separators: 1.234.567 and 12,5 in Spanish."""
+    """Format a number with the language's separators: 1.234.567 and 12,5 in Spanish.
+
+    Rounds half up (2.25 → 2.3), as the public trackers do, instead of Babel's half-even default,
+    so that a published figure matches the same figure on those sites.
+    """
     language = resolve_language(lang)
-    pattern = "#,##0" if decimals <= 0 else "#,##0." + "0" * decimals
-    return str(_babel_format_decimal(value, format=pattern, locale=_BABEL_LOCALES[language]))
+    places = max(decimals, 0)
+    # repr() gives the shortest decimal that reads back as the same float, so 2.35 stays 2.35.
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    pattern = "#,##0" if places == 0 else "#,##0." + "0" * places
+    return str(_babel_format_decimal(rounded, format=pattern, locale=_BABEL_LOCALES[language]))
 
 
 def format_date(day: dt.date, lang: str | None = None, /) -> str:

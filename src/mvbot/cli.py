@@ -18,7 +18,13 @@ import click
 from mvbot._i18n import LANGUAGE_ENV, SUPPORTED_LANGUAGES, resolve_language, translate
 
 # Subcommand name -> "module:attribute" of its click command. One line per command.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "brands": "mvbot.brands._cli:brands",
+    "config": "mvbot.commands._config:config",
+    "daily": "mvbot.commands._daily:daily",
+    "demo": "mvbot.commands._demo:demo",
+    "run": "mvbot.commands._run:run",
+}
 
 
 class LazyGroup(click.Group):

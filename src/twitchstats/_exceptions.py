@@ -13,7 +13,7 @@ TwitchStatsError
 │   │   ├── AuthenticationError 401 that survived one token re-mint, or rejected credentials
 │   │   ├── BadRequestError     400: a parameter Twitch does not accept
 │   │   ├── NotFoundError       404
-│   │   ├── RateLimitError      429 still present after waiting for the reset (carries reset_at)
+│   │   ├── RateLimitError      429 after waiting for the reset, or a reset too far away (reset_at)
 │   │   └── ServerError         5xx on every attempt
 │   └── InvalidResponseError    a body that is not the JSON Twitch documents (HTML, garbage)
 ├── StorageError                the database could not be opened, written or migrated
@@ -72,11 +72,21 @@ class HelixError(TwitchStatsError):
 
 
 class HelixTransportError(HelixError):
-    """No HTTP exchange completed: connection refused, reset or unreachable, on every attempt."""
+    """No HTTP exchange completed: connection refused, reset or unreachable, on every attempt.
+
+    The message names the URL, the setting it comes from (`base_url` or `auth_base_url`) and
+    the type of the last httpx error, with its message except for timeouts. That httpx error is
+    not chained as `__cause__` or `__context__`, because its request carries the token or the
+    client secret.
+    """
 
 
 class HelixTimeoutError(HelixTransportError):
-    """The request timed out on every attempt."""
+    """The request timed out on every attempt. The message gives the configured timeout.
+
+    It subclasses `HelixTransportError`, so an `except HelixTimeoutError` clause must come
+    before an `except HelixTransportError` clause to be reached.
+    """
 
 
 class HelixStatusError(HelixError):
@@ -113,11 +123,19 @@ class BadRequestError(HelixStatusError):
 
 
 class NotFoundError(HelixStatusError):
-    """The requested resource does not exist (HTTP 404)."""
+    """The requested resource does not exist (HTTP 404).
+
+    `get_videos` does not raise it: Helix returns 404 when none of the requested video ids
+    exists, which `get_videos` returns as an empty list. On other endpoints a 404 can mean that
+    `base_url` does not end with `/helix`, which the message points out.
+    """
 
 
 class RateLimitError(HelixStatusError):
     """HTTP 429 persisted after waiting for the rate-limit reset.
+
+    It is also raised at once, without waiting, when the reset is further away than
+    `RetryPolicy.max_rate_limit_wait_seconds` or than the time budget allows.
 
     Attributes:
         reset_at: when Twitch said the bucket refills (timezone-aware UTC), or None when the
@@ -142,7 +160,11 @@ class ServerError(HelixStatusError):
 
 
 class InvalidResponseError(HelixError):
-    """The body was not the JSON that Twitch documents (an HTML error page, truncated JSON).
+    """The body was not the JSON that Twitch documents, or an item in it failed validation.
+
+    Bodies that are not JSON (an HTML error page, truncated JSON) are retried first. An item
+    that fails validation (a missing field, a duration in an unknown format) is raised at once,
+    and the message names the item and the field.
 
     Attributes:
         request: the request that was sent.

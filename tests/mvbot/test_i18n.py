@@ -55,12 +55,12 @@ def test_resolve_language_accepts_regions(value: str, expected: str) -> None:
 
 
 def test_resolve_language_rejects_unknown() -> None:
-    with pytest.raises(ValueError, match="'fr'.*es, en"):
+    with pytest.raises(ValueError, match=r"'fr'.*es, en"):
         resolve_language("fr")
 
 
 def test_missing_key_names_key_and_language() -> None:
-    with pytest.raises(KeyError, match="cli.nope.*'en'"):
+    with pytest.raises(KeyError, match=r"cli\.nope.*'en'"):
         translate("cli.nope", "en")
 
 

@@ -14,7 +14,15 @@ import click
 from twitchstats._version import __version__
 
 # Subcommand name -> "module:attribute" of its click command. One line per command.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "collect": "twitchstats.cli._collect:collect",
+    "fake-helix": "twitchstats.cli._fakehelix:fake_helix",
+    "import": "twitchstats.cli._data:import_group",
+    "export": "twitchstats.cli._data:export_group",
+    "streams": "twitchstats.cli._metrics:streams",
+    "days": "twitchstats.cli._metrics:days",
+    "event": "twitchstats.cli._metrics:event",
+}
 
 
 class LazyGroup(click.Group):

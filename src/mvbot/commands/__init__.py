@@ -1,0 +1,1 @@
+"""mvbot's click commands `daily`, `run` and `config`, registered in `mvbot.cli.COMMANDS`."""

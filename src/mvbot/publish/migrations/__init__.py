@@ -1,0 +1,1 @@
+"""Alembic environment of mvbot's own tables (version table `mvbot_alembic_version`)."""

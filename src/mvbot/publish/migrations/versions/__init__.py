@@ -1,0 +1,1 @@
+"""Revisions of mvbot's tables, applied in order by `PublicationLedger.upgrade`."""

@@ -8,9 +8,14 @@ compares:
   plain table, and against row-by-row `session.add` of SQLModel `Sample` objects (on a subset,
   `--orm-rows`, because it is slow);
 - re-insert: writing the same rows again (all skipped as duplicates);
-- read: `Database.read_samples` against `pandas.read_sql` of the same join.
+- read: `Database.read_samples` against `pandas.read_sql` of the same join;
+- large read: `Database.read_samples` of a SQLite file of many such days (by default 67 days,
+  about 8 million samples, `--read-days`), against the reader's fallback that fetches one
+  column per value. The file is generated once into `--cache` (default benchmarks/cache/) and
+  reused by later runs.
 
-SQLite always runs; PostgreSQL runs when a URL is given with `--postgres` or in
+Every timing shows wall-clock seconds and the CPU seconds of this process, because the machine
+may be shared. SQLite always runs; PostgreSQL runs when a URL is given with `--postgres` or in
 TWITCHSTATS_TEST_POSTGRES_URL (a temporary schema is created and dropped).
 
 Example:
@@ -24,6 +29,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -37,6 +43,7 @@ import sqlalchemy
 from sqlmodel import Session
 
 from twitchstats import Database
+from twitchstats._storage import _readers
 from twitchstats._storage._tables import Sample
 
 START = dt.datetime(2021, 4, 5, 0, 0, tzinfo=dt.UTC)
@@ -54,17 +61,18 @@ ORDER BY s.observed_at, c.twitch_id
 """
 
 
-def synthetic_day(channels: int, live_minutes: int, seed: int) -> pd.DataFrame:
+def synthetic_day(channels: int, live_minutes: int, seed: int, day: int = 0) -> pd.DataFrame:
     """Return one day of samples: each channel live once for about `live_minutes` minutes."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, day])
+    start = START + dt.timedelta(days=day)
     frames = []
     for channel in range(channels):
         length = int(rng.integers(live_minutes // 2, live_minutes * 3 // 2 + 1))
         first = int(rng.integers(0, 1440 - length + 1))
         observed = pd.date_range(
-            START + dt.timedelta(minutes=first), periods=length, freq="min", unit="us"
+            start + dt.timedelta(minutes=first), periods=length, freq="min", unit="us"
         )
-        started = START + dt.timedelta(minutes=first, seconds=-int(rng.integers(10, 50)))
+        started = start + dt.timedelta(minutes=first, seconds=-int(rng.integers(10, 50)))
         game_change = int(rng.integers(0, length))
         viewers = np.maximum(0, rng.normal(2_000, 1_500, length)).astype(np.int64)
         frames.append(
@@ -73,14 +81,14 @@ def synthetic_day(channels: int, live_minutes: int, seed: int) -> pd.DataFrame:
                     "observed_at": observed,
                     "channel_id": str(40_000_000 + channel),
                     "channel_login": f"streamer_{channel}",
-                    "stream_id": str(41_000_000_000 + channel),
+                    "stream_id": str(41_000_000_000 + day * 1_000 + channel),
                     "started_at": pd.Timestamp(started),
                     "viewer_count": viewers,
                     "game_id": np.where(np.arange(length) < game_change, "509658", "32982"),
                     "game_name": np.where(
                         np.arange(length) < game_change, "Just Chatting", "Grand Theft Auto V"
                     ),
-                    "title": f"Marbella Vice día {channel % 5} | !discord {channel}",
+                    "title": f"Marbella Vice día {day} | !discord {channel}",
                 }
             )
         )
@@ -204,6 +212,49 @@ def run_backend(backend: str, url: str, frame: pd.DataFrame, orm_rows: int) -> l
     ]
 
 
+def large_read_file(args: argparse.Namespace) -> Path:
+    """Return the SQLite file of `args.read_days` synthetic days, generating it when missing."""
+    args.cache.mkdir(parents=True, exist_ok=True)
+    name = f"storage-read-{args.channels}x{args.read_days}-{args.seed}.db"
+    path = args.cache / name
+    if path.exists():
+        print(f"large-read file: {path} (cached)", flush=True)
+        return path
+    partial = path.with_suffix(".partial.db")
+    partial.unlink(missing_ok=True)
+    started = time.perf_counter()
+    with Database(url=f"sqlite:///{partial}") as database:
+        for day in range(args.read_days):
+            database.write_samples(synthetic_day(args.channels, args.live_minutes, args.seed, day))
+            print(f"  generated day {day + 1}/{args.read_days}", end="\r", flush=True)
+    # The WAL is folded into the file when the last connection closes, so the rename is safe.
+    shutil.move(partial, path)
+    print(f"large-read file: {path} (generated in {time.perf_counter() - started:.0f} s)")
+    return path
+
+
+def large_read(args: argparse.Namespace) -> list[list[str]]:
+    """Time `read_samples` of the large file against the one-column-per-value fallback."""
+    path = large_read_file(args)
+    with Database(url=f"sqlite:///{path}") as database:
+        frame = database.read_samples()
+        rows = len(frame)
+        del frame
+        ours = timed(database.read_samples)
+
+        def plain() -> None:
+            with database.connect() as connection, connection.begin():
+                _readers.read_samples(
+                    connection, channel_ids=None, since=None, until=None, packed=False
+                )
+
+        fallback = timed(plain)
+    return [
+        result_row("sqlite", f"read_samples, {args.read_days} days", rows, ours, None),
+        result_row("sqlite", "  one column per value", rows, fallback, ours),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--channels", type=int, default=240, help="channels (default 240)")
@@ -226,6 +277,19 @@ def main() -> None:
         default=os.environ.get("TWITCHSTATS_TEST_POSTGRES_URL", ""),
         help="PostgreSQL server URL; default TWITCHSTATS_TEST_POSTGRES_URL; empty skips it",
     )
+    parser.add_argument(
+        "--read-days",
+        type=int,
+        default=67,
+        help="days in the SQLite file of the large read (default 67, about 8 million samples); "
+        "0 skips it",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(__file__).resolve().parent / "cache",
+        help="folder for the generated large-read file (default benchmarks/cache)",
+    )
     args = parser.parse_args()
 
     frame = synthetic_day(args.channels, args.live_minutes, args.seed)
@@ -233,12 +297,20 @@ def main() -> None:
 
     results: list[list[str]] = []
     with tempfile.TemporaryDirectory() as folder:
+        # Untimed warm-up, so that imports and SQLAlchemy's first compilation of each statement
+        # (one-time costs of a process) stay out of the timings.
+        with Database(url=f"sqlite:///{Path(folder) / 'warm-up.db'}") as database:
+            database.write_samples(frame.head(1_000))
+            database.read_samples()
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         results += run_backend("sqlite", url, frame, args.orm_rows)
         print(f"SQLite file size: {(Path(folder) / 'bench.db').stat().st_size / 1e6:.1f} MB")
     if args.postgres:
         with postgres_schema(args.postgres) as url:
             results += run_backend("postgresql", url, frame, args.orm_rows)
+
+    if args.read_days > 0:
+        results += large_read(args)
 
     header = [
         "backend",

@@ -52,6 +52,7 @@ class RunSummary:
         days: the daily job's result for every day it handled, in order.
         collector_errors: how many times the collector failed and was restarted.
         posting_errors: how many posting rounds raised an unexpected error.
+        interrupted: True when the run stopped because of Ctrl-C (`KeyboardInterrupt`).
     """
 
     started_at: dt.datetime
@@ -59,6 +60,7 @@ class RunSummary:
     days: list[DayResult] = dataclasses.field(default_factory=list)
     collector_errors: int = 0
     posting_errors: int = 0
+    interrupted: bool = False
 
 
 class BotRunner:
@@ -145,9 +147,10 @@ class BotRunner:
     def run(
         self, *, stop_event: threading.Event | None = None, until: dt.datetime | None = None
     ) -> RunSummary:
-        """Collect and post until `stop_event` is set or the clock reaches `until`.
+        """Collect and post until `stop_event` is set, the clock reaches `until` or Ctrl-C.
 
-        On start, days missed while the process was down are posted first.
+        On start, days missed while the process was down are posted first. Ctrl-C stops the
+        run both when it reaches this loop and when the collector catches it.
 
         Raises:
             PublisherSetupError: a publisher lacks a credential or its optional package.
@@ -189,6 +192,7 @@ class BotRunner:
                     self.post_due(post_at, summary, publishers)
                 self._sleep_until(segment_end, stop)
         except KeyboardInterrupt:
+            summary.interrupted = True
             logger.info("mvbot run interrupted")
         finally:
             for publisher in owned:
@@ -209,14 +213,19 @@ class BotRunner:
             return
         while not stop.is_set() and self._clock.now() < end:
             try:
-                self._collector.run(stop_event=stop, until=end)
-                return
+                collected = self._collector.run(stop_event=stop, until=end)
             except Exception:
                 summary.collector_errors += 1
                 logger.exception("the collector failed; restarting in %.0f s", _RETRY_SECONDS)
                 self._sleep_until(
                     min(end, self._clock.now() + dt.timedelta(seconds=_RETRY_SECONDS)), stop
                 )
+                continue
+            if collected.interrupted:
+                # `Collector.run` catches Ctrl-C and returns normally, so it is raised again
+                # here to stop `run` before it posts or starts the next segment.
+                raise KeyboardInterrupt
+            return
 
     def _sleep_until(self, end: dt.datetime, stop: threading.Event) -> None:
         while not stop.is_set():

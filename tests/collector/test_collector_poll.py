@@ -60,6 +60,17 @@ def test_poll_once_stores_live_channels(make_rig: Callable[..., Rig]) -> None:
     assert _stored(rig, EVENING) == _truth(rig, EVENING)
 
 
+def test_poll_once_late_in_minute_gets_full_budget(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig()
+    rig.clock.set(EVENING + dt.timedelta(seconds=55))
+
+    poll = rig.collector.poll_once()
+
+    assert poll.observed_at == EVENING
+    assert poll.outcome == "ok"
+    assert poll.channels_live == len(_truth(rig, EVENING))
+
+
 def test_poll_once_uses_chunks_of_100(make_rig: Callable[..., Rig]) -> None:
     rig = make_rig()
     rig.collector.poll_once(EVENING)
@@ -267,6 +278,34 @@ def test_stop_during_poll_abandons_minute(make_rig: Callable[..., Rig]) -> None:
     assert summary.abandoned_minute == EVENING
     assert rig.database.read_polls().empty
     assert rig.database.read_samples().empty
+    assert not summary.interrupted
+
+
+def test_keyboard_interrupt_reported_in_summary(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig()
+    original = rig.client.get_streams
+
+    def get_streams_then_interrupt(*, user_ids: object) -> object:
+        # Ctrl-C arrives during the third minute's poll.
+        if rig.clock.now() >= EVENING + 2 * MINUTE:
+            raise KeyboardInterrupt
+        return original(user_ids=user_ids)  # type: ignore[arg-type]
+
+    rig.client.get_streams = get_streams_then_interrupt  # type: ignore[method-assign]
+    summary = rig.collector.run(until=EVENING + 10 * MINUTE)
+
+    assert summary.interrupted
+    assert summary.polls["ok"] == 2
+    assert summary.stopped_at is not None
+    assert list(_polls(rig).index) == [EVENING, EVENING + MINUTE]
+
+
+def test_run_to_until_not_interrupted(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig()
+    summary = rig.collector.run(until=EVENING + 2 * MINUTE)
+
+    assert not summary.interrupted
+    assert summary.polls["ok"] == 2
 
 
 def test_follower_totals_read_once_a_day(make_rig: Callable[..., Rig]) -> None:

@@ -157,7 +157,7 @@ def test_second_writer_between_polls(database_url: str, other_url: str) -> None:
     def record_elsewhere(_database: Database, other: Database) -> None:
         samples = [
             sample(1, 5, channel_login="elsewhere", game_name="GTA V", stream_id="999"),
-            sample(9, 7, title="nuevo"),
+            sample(9, 7, title="nuevo", game_name="GTA V"),
         ]
         other.record_poll(ok_poll(4, samples), samples)
 
@@ -226,7 +226,8 @@ def test_failure_empties_cache(database: Database, monkeypatch: pytest.MonkeyPat
     retried = stored[stored["observed_at"] == pd.Timestamp(minute(2))]
     assert retried["stream_id"].astype(str).tolist() == ["555"]
     assert retried["title"].astype(str).tolist() == ["nunca guardado"]
-    assert database._poll_writer.cache.streams == _stored_keys(database, "streams", "twitch_id")
+    stored_streams = _stored_keys(database, "streams", "twitch_id")
+    assert database._poll_writer.cache.streams == {"555": stored_streams["555"]}
 
 
 def test_close_empties_cache(database: Database) -> None:

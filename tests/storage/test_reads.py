@@ -174,3 +174,39 @@ def test_packed_and_plain_reads_agree(database: Database) -> None:
 
     assert len(packed) == 30
     pd.testing.assert_frame_equal(packed, plain)
+
+
+def test_packed_read_keeps_extreme_start_times(database: Database) -> None:
+    frame = samples_frame(channels=4, minutes=3)
+    started = frame["started_at"].copy()
+    # Far in the past, after the poll time, and one microsecond before it.
+    started.iloc[0] = pd.Timestamp("1900-01-01 00:00:00.000001", tz="UTC")
+    started.iloc[1] = frame["observed_at"].iloc[1] + pd.Timedelta(hours=2)
+    started.iloc[2] = frame["observed_at"].iloc[2] - pd.Timedelta(microseconds=1)
+    started.iloc[3] = pd.NaT
+    frame["started_at"] = started
+    database.write_samples(frame)
+
+    with database.connect() as connection, connection.begin():
+        packed = _readers.read_samples(
+            connection, channel_ids=None, since=None, until=None, packed=True
+        )
+        plain = _readers.read_samples(
+            connection, channel_ids=None, since=None, until=None, packed=False
+        )
+
+    pd.testing.assert_frame_equal(packed, plain)
+    assert packed["started_at"].tolist()[:4] == started.tolist()[:4]
+
+
+def test_packed_read_of_many_polls_by_channel(database: Database) -> None:
+    # More polls than one fetch of the grouped query returns, read for two channels.
+    frame = samples_frame(channels=3, minutes=_readers.TEXT_FETCH_POLLS + 5)
+    database.write_samples(frame)
+
+    samples = database.read_samples(channel_ids=["100", "102"], since=minute(3))
+
+    expected = frame[frame["channel_id"].isin(["100", "102"]) & (frame["observed_at"] >= minute(3))]
+    assert len(samples) == len(expected)
+    assert samples["viewer_count"].tolist() == expected["viewer_count"].tolist()
+    assert samples["channel_id"].astype(str).tolist() == expected["channel_id"].tolist()

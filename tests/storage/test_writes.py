@@ -16,7 +16,7 @@ from twitchstats import (
     PollRecord,
     StorageError,
 )
-from twitchstats._storage import _pollwriter
+from twitchstats._storage import _pollwriter, _writers
 
 
 def _count(database: Database, table: str) -> int:
@@ -371,3 +371,16 @@ def test_rename_inside_one_batch(database: Database) -> None:
     assert history["first_seen_at"].tolist() == [pd.Timestamp(minute(0)), pd.Timestamp(minute(3))]
     assert history["last_seen_at"].tolist() == [pd.Timestamp(minute(2)), pd.Timestamp(minute(5))]
     assert database.read_channels()["login"].tolist() == ["renamed"]
+
+
+def test_write_samples_in_multi_row_statements(database: Database) -> None:
+    # 205 rows: three full multi-row INSERT statements and a shorter last one.
+    frame = samples_frame(channels=5, minutes=41)
+    assert len(frame) % _writers.ROWS_PER_INSERT != 0
+    repeated = pd.concat([frame, frame.iloc[[70, 150]]], ignore_index=True)
+
+    assert database.write_samples(repeated) == len(frame)
+    assert database.write_samples(frame) == 0
+    stored = database.read_samples()
+    assert len(stored) == len(frame)
+    assert stored["viewer_count"].tolist() == frame["viewer_count"].tolist()

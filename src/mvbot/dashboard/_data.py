@@ -15,14 +15,17 @@ from mvbot._exceptions import RenderError
 __all__ = [
     "ChannelInfo",
     "ChannelTotals",
+    "EventFigures",
     "EventTotals",
     "StreamRow",
     "category_hours",
     "channel_infos",
     "channel_totals",
     "daily_ranks",
-    "event_ranks",
+    "event_days",
+    "event_figures",
     "event_totals",
+    "numbers",
     "require_columns",
     "stream_rows",
     "utc_column",
@@ -37,7 +40,7 @@ STREAM_COLUMNS: Final = (
     "peak_viewers",
     "hours_watched",
 )
-DAY_COLUMNS: Final = ("day", "channel_id", "hours_watched")
+DAY_COLUMNS: Final = ("day", "channel_id", "hours_watched", "airtime_minutes")
 SAMPLE_COLUMNS: Final = ("observed_at", "channel_id", "viewer_count")
 
 
@@ -49,6 +52,15 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], name: str) -> N
             f"the {name} DataFrame has no column {', '.join(missing)}: pass the {name} table "
             f"from twitchstats (columns {', '.join(columns)})"
         )
+
+
+def numbers(values: pd.Series) -> pd.Series:
+    """Return `values` as float64, with NaN for every missing or non-numeric value.
+
+    The metrics engine returns counts such as `followers_gained` and `peak_viewers` as nullable
+    `Int64`, whose `pd.NA` makes `float()` raise TypeError. NaN passes and shows as unknown.
+    """
+    return pd.to_numeric(values, errors="coerce").astype("float64")
 
 
 def utc_column(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
@@ -131,12 +143,12 @@ def stream_rows(streams: pd.DataFrame, samples: pd.DataFrame, channel_id: str) -
         rows.append(
             StreamRow(
                 started_at=record["_start"],
-                airtime_minutes=float(record["airtime_minutes"]),
+                airtime_minutes=_float_or_nan(record["airtime_minutes"]),
                 titles=titles,
                 categories=categories,
-                average_viewers=float(record["average_viewers"]),
-                peak_viewers=float(record["peak_viewers"]),
-                hours_watched=float(record["hours_watched"]),
+                average_viewers=_float_or_nan(record["average_viewers"]),
+                peak_viewers=_float_or_nan(record["peak_viewers"]),
+                hours_watched=_float_or_nan(record["hours_watched"]),
                 followers_gained=_float_or_nan(record.get("followers_gained")),
             )
         )
@@ -151,6 +163,7 @@ def _distinct(frame: pd.DataFrame, column: str) -> tuple[str, ...]:
 
 
 def _float_or_nan(value: object) -> float:
+    # float(pd.NA) raises TypeError: a missing value of a nullable column becomes NaN.
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -160,7 +173,7 @@ def _float_or_nan(value: object) -> float:
 
 @dataclass(frozen=True, slots=True)
 class ChannelTotals:
-    """A channel's totals over the event."""
+    """A channel's totals over all its streams, in every category. NaN is unknown."""
 
     hours_watched: float
     airtime_hours: float
@@ -169,55 +182,117 @@ class ChannelTotals:
     peak_at: pd.Timestamp | None
     streams: int
     followers_gained: float
-    share: float
-    event_rank: int | None
 
 
-def channel_totals(
-    streams: pd.DataFrame, days: pd.DataFrame, channel_id: str, ranks: pd.Series
-) -> ChannelTotals:
-    """Return the channel's totals; the average is hours watched over hours live."""
+def channel_totals(streams: pd.DataFrame, channel_id: str) -> ChannelTotals:
+    """Return the channel's totals; the average is hours watched over hours live.
+
+    A sum is unknown (NaN) when every value in it is missing, so a channel whose follower reads
+    all failed shows an unknown gain, never 0.
+    """
     own = streams.loc[streams["channel_id"].astype(str) == channel_id]
-    hours_watched = float(own["hours_watched"].sum())
-    airtime_hours = float(own["airtime_minutes"].sum()) / 60
-    peak_viewers = float(own["peak_viewers"].max()) if len(own) else math.nan
+    hours_watched = float(numbers(own["hours_watched"]).sum(min_count=1))
+    airtime_hours = float(numbers(own["airtime_minutes"]).sum(min_count=1)) / 60
+    peaks = numbers(own["peak_viewers"]).reset_index(drop=True)
+    peak_viewers = float(peaks.max()) if peaks.notna().any() else math.nan
     peak_at = None
-    if len(own) and "peak_at" in own.columns:
-        position = int(own["peak_viewers"].astype(float).to_numpy().argmax())
-        value = own["peak_at"].iloc[position]
+    if not math.isnan(peak_viewers) and "peak_at" in own.columns:
+        value = own["peak_at"].iloc[int(peaks.argmax())]
         if not pd.isna(value):
             peak_at = pd.Timestamp(value).tz_convert("UTC")
-    followers = None
-    if len(own) and "followers_gained" in own.columns:
-        followers = pd.to_numeric(own["followers_gained"], errors="coerce")
-    event_hours = float(days["hours_watched"].sum())
-    rank = ranks.get(channel_id)
+    followers = math.nan
+    if "followers_gained" in own.columns:
+        followers = float(numbers(own["followers_gained"]).sum(min_count=1))
     return ChannelTotals(
         hours_watched=hours_watched,
         airtime_hours=airtime_hours,
-        average_viewers=hours_watched / airtime_hours if airtime_hours > 0 else math.nan,
+        average_viewers=_ratio(hours_watched, airtime_hours),
         peak_viewers=peak_viewers,
         peak_at=peak_at,
         streams=len(own),
-        # A failed follower read stays unknown: the sum is unknown when every value is missing.
-        followers_gained=float(followers.sum(min_count=1)) if followers is not None else math.nan,
-        share=hours_watched / event_hours if event_hours > 0 else math.nan,
-        event_rank=int(rank) if rank is not None and not pd.isna(rank) else None,
+        followers_gained=followers,
     )
 
 
-def event_ranks(days: pd.DataFrame) -> pd.Series:
-    """Return each channel's rank by total hours watched over the event (1 = most)."""
-    totals = days.groupby(days["channel_id"].astype(str))["hours_watched"].sum()
-    return totals.rank(ascending=False, method="min").astype(int)
+def _ratio(numerator: float, denominator: float) -> float:
+    if math.isnan(numerator) or math.isnan(denominator) or denominator <= 0:
+        return math.nan
+    return numerator / denominator
+
+
+@dataclass(frozen=True, slots=True)
+class EventFigures:
+    """A channel's figures over the event's attributed minutes only (the days table).
+
+    `rank` orders the channels by these hours watched (1 = most). A channel without event hours
+    watched has no rank. NaN is unknown.
+    """
+
+    rank: int | None
+    hours_watched: float
+    airtime_hours: float
+    average_viewers: float
+    peak_viewers: float
+    share: float
+
+
+def event_figures(days: pd.DataFrame, channel_ids: Sequence[str]) -> dict[str, EventFigures]:
+    """Return each of `channel_ids`'s event figures, all summed from `days`."""
+    frame = pd.DataFrame(
+        {
+            "channel_id": days["channel_id"].astype(str),
+            "hours_watched": numbers(days["hours_watched"]),
+            "airtime_minutes": numbers(days["airtime_minutes"]),
+            "peak_viewers": numbers(days["peak_viewers"])
+            if "peak_viewers" in days.columns
+            else math.nan,
+        }
+    )
+    grouped = frame.groupby("channel_id")
+    hours = grouped["hours_watched"].sum(min_count=1)
+    airtime = grouped["airtime_minutes"].sum(min_count=1) / 60
+    peaks = grouped["peak_viewers"].max()
+    event_hours = float(frame["hours_watched"].sum(min_count=1))
+    ranks = hours.loc[hours > 0].rank(ascending=False, method="min")
+
+    figures = {}
+    for channel_id in channel_ids:
+        channel_hours = float(hours.get(channel_id, math.nan))
+        channel_airtime = float(airtime.get(channel_id, math.nan))
+        rank = ranks.get(channel_id)
+        figures[channel_id] = EventFigures(
+            rank=int(rank) if rank is not None and not pd.isna(rank) else None,
+            hours_watched=channel_hours,
+            airtime_hours=channel_airtime,
+            average_viewers=_ratio(channel_hours, channel_airtime),
+            peak_viewers=float(peaks.get(channel_id, math.nan)),
+            share=_ratio(channel_hours, event_hours),
+        )
+    return figures
+
+
+def event_days(days: pd.DataFrame) -> list[dt.date]:
+    """Return the local dates of the days table, oldest first."""
+    return sorted(set(pd.to_datetime(days["day"]).dt.date))
 
 
 def daily_ranks(days: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Return `day, channel_id, rank`: each day's rank by `metric` among the channels that day."""
-    require_columns(days, ("day", "channel_id", metric), "days")
-    frame = days.loc[:, ["day", "channel_id", metric]].copy()
-    frame["channel_id"] = frame["channel_id"].astype(str)
-    frame["rank"] = frame.groupby("day")[metric].rank(ascending=False, method="min").astype(int)
+    """Return `day, channel_id, rank`: each day's rank by `metric` among the channels live that day.
+
+    A channel with no airtime that day, or no `metric` value, has no row for that day, so a chart
+    shows a gap there instead of a last place.
+    """
+    require_columns(days, ("day", "channel_id", "airtime_minutes", metric), "days")
+    frame = pd.DataFrame(
+        {
+            "day": pd.to_datetime(days["day"]).dt.date,
+            "channel_id": days["channel_id"].astype(str),
+            "airtime_minutes": numbers(days["airtime_minutes"]),
+            "value": numbers(days[metric]),
+        }
+    )
+    frame = frame.loc[(frame["airtime_minutes"] > 0) & frame["value"].notna()]
+    frame["rank"] = frame.groupby("day")["value"].rank(ascending=False, method="min").astype(int)
     return frame.loc[:, ["day", "channel_id", "rank"]].sort_values(["day", "rank"])
 
 
@@ -227,7 +302,7 @@ def category_hours(samples: pd.DataFrame, channel_id: str, sampling_minutes: int
     if own.empty or "game_name" not in own.columns:
         return pd.DataFrame({"game_name": [], "hours_watched": []})
     hours = (
-        own["viewer_count"].astype(float).groupby(own["game_name"].fillna("")).sum()
+        numbers(own["viewer_count"]).groupby(own["game_name"].fillna("")).sum()
         * sampling_minutes
         / 60
     )
@@ -251,24 +326,28 @@ def event_totals(
     days: pd.DataFrame, concurrency: pd.DataFrame | None, channels: int
 ) -> EventTotals:
     """Return the event totals; peak and average need the event concurrency."""
-    hours_watched = float(days["hours_watched"].sum())
-    day_values: list[dt.date] = list(pd.to_datetime(days["day"]).dt.date) if len(days) else []
+    hours_watched = float(numbers(days["hours_watched"]).sum(min_count=1))
+    day_values = event_days(days)
     peak = math.nan
     peak_at = None
     average = math.nan
     if concurrency is not None and len(concurrency):
-        times = utc_column(concurrency, "observed_at", "concurrency")
-        viewers = pd.to_numeric(concurrency["viewers"], errors="coerce")
+        # In time order, so that a tied peak is the first one, as on the concurrency chart.
+        ordered = concurrency.assign(
+            _time=utc_column(concurrency, "observed_at", "concurrency")
+        ).sort_values("_time", kind="stable")
+        times = ordered["_time"].reset_index(drop=True)
+        viewers = numbers(ordered["viewers"]).reset_index(drop=True)
         if viewers.notna().any():
-            position = int(viewers.fillna(-1).to_numpy().argmax())
+            position = int(viewers.argmax())
             peak = float(viewers.iloc[position])
             peak_at = times.iloc[position]
-        if "channels_live" in concurrency.columns:
-            steps = times.sort_values().diff().dt.total_seconds().dropna()
+        if "channels_live" in ordered.columns:
+            steps = times.diff().dt.total_seconds().dropna()
             step_hours = (float(steps.median()) if not steps.empty else 60.0) / 3600
-            live = pd.to_numeric(concurrency["channels_live"], errors="coerce").fillna(0) > 0
+            live = numbers(ordered["channels_live"]).fillna(0) > 0
             live_hours = float(live.sum()) * step_hours
-            average = hours_watched / live_hours if live_hours > 0 else math.nan
+            average = _ratio(hours_watched, live_hours)
     return EventTotals(
         hours_watched=hours_watched,
         channels=channels,

@@ -54,12 +54,18 @@ def _escape_for_script(text: str) -> str:
 
 
 class ChartBlock:
-    """One Plotly figure placed on a page, with a heading and an optional note."""
+    """One Plotly figure placed on a page, with a heading, an optional note and a height in px.
 
-    def __init__(self, *, chart_id: str, heading: str, figure: Figure, note: str = "") -> None:
+    The container gets the figure's height, so a short chart leaves no empty space below it.
+    """
+
+    def __init__(
+        self, *, chart_id: str, heading: str, figure: Figure, height: int, note: str = ""
+    ) -> None:
         self.chart_id = chart_id
         self.heading = heading
         self.figure = figure
+        self.height = height
         self.note = note
 
     def figure_json(self) -> str:
@@ -72,8 +78,8 @@ class ChartBlock:
         note = f'<p class="note">{escape(self.note)}</p>' if self.note else ""
         return (
             f'<section class="card chart-card"><h2>{escape(self.heading)}</h2>{note}'
-            f'<div class="chart" id="{escape(self.chart_id)}" data-chart="{escape(self.chart_id)}">'
-            "</div>"
+            f'<div class="chart" id="{escape(self.chart_id)}" data-chart="{escape(self.chart_id)}"'
+            f' style="height: {int(self.height)}px"></div>'
             f'<script type="application/json" id="{escape(self.chart_id)}-data">'
             f"{self.figure_json()}</script></section>"
         )
@@ -158,7 +164,7 @@ main { max-width: 1180px; margin: 0 auto; padding: 24px 20px 48px; }
   padding: 16px 18px; margin-bottom: 20px; }
 .card h2 { margin: 0 0 8px; font-size: 1.15rem; }
 .note { color: var(--muted); margin: 0 0 8px; font-size: .9rem; }
-.chart { width: 100%; min-height: 380px; }
+.chart { width: 100%; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; }
 th, td { padding: 7px 10px; border-bottom: 1px solid var(--line); text-align: left;
@@ -166,6 +172,7 @@ th, td { padding: 7px 10px; border-bottom: 1px solid var(--line); text-align: le
 th { color: var(--muted); font-weight: 600; white-space: nowrap; }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.title { min-width: 220px; overflow-wrap: anywhere; }
+td.date { min-width: 150px; }
 a { color: #7a32e6; }
 footer { color: var(--muted); font-size: .85rem; max-width: 1180px; margin: 0 auto;
   padding: 0 20px 32px; }

@@ -6,16 +6,21 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from mvbot._i18n import Language, format_date, format_number, translate
-from mvbot.dashboard._data import ChannelInfo, ChannelTotals, EventTotals, StreamRow
+from mvbot.dashboard._data import ChannelInfo, ChannelTotals, EventFigures, EventTotals, StreamRow
 from mvbot.dashboard._html import ChartBlock, escape
 
 __all__ = ["Tile", "channel_body", "header", "index_body", "rank_figure", "tiles_html"]
+
+_DAY_MS: Final = 24 * 60 * 60 * 1000
+# Maximum number of day labels on the daily rank axis. With more days, the ticks skip days.
+_MAX_DAY_TICKS: Final = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,34 +65,44 @@ def header(
     )
 
 
+def _unknown(value: float | None) -> bool:
+    # pd.isna covers None, NaN, pd.NA and NaT alike.
+    return value is None or bool(pd.isna(value))
+
+
 class Formatter:
-    """Numbers, dates and times in the page's language and time zone."""
+    """Numbers, dates and times in the page's language and time zone.
+
+    A missing value (None, NaN, `pd.NA`) prints as the catalog's "not available" mark, never 0.
+    """
 
     def __init__(self, lang: Language, timezone: str) -> None:
         self.lang = lang
         self.zone = ZoneInfo(timezone)
 
-    def number(self, value: float, decimals: int = 0) -> str:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return translate("dashboard.not_available", self.lang)
-        return format_number(
-            round(value, decimals) if decimals else round(value), self.lang, decimals=decimals
-        )
+    @property
+    def not_available(self) -> str:
+        return translate("dashboard.not_available", self.lang)
 
-    def signed(self, value: float) -> str:
-        if math.isnan(value):
-            return translate("dashboard.not_available", self.lang)
+    def number(self, value: float | None, decimals: int = 0) -> str:
+        if _unknown(value):
+            return self.not_available
+        assert value is not None
+        return format_number(value, self.lang, decimals=decimals)
+
+    def signed(self, value: float | None) -> str:
+        if _unknown(value):
+            return self.not_available
+        assert value is not None
         text = self.number(value)
         return f"+{text}" if value > 0 else text
 
-    def percent(self, share: float) -> str:
-        if math.isnan(share):
-            return translate("dashboard.not_available", self.lang)
-        return (
-            f"{self.number(share * 100, 1)} %"
-            if self.lang == "es"
-            else f"{self.number(share * 100, 1)}%"
-        )
+    def percent(self, share: float | None) -> str:
+        if _unknown(share):
+            return self.not_available
+        assert share is not None
+        text = self.number(share * 100, 1)
+        return f"{text} %" if self.lang == "es" else f"{text}%"
 
     def local(self, moment: pd.Timestamp) -> dt.datetime:
         return moment.to_pydatetime().astimezone(self.zone)
@@ -95,11 +110,18 @@ class Formatter:
     def date(self, day: dt.date) -> str:
         return format_date(day, self.lang)
 
-    def short_datetime(self, moment: pd.Timestamp) -> str:
-        local = self.local(moment)
-        return f"{local:%d/%m %H:%M}" if self.lang == "es" else f"{local:%b %d, %H:%M}"
+    def moment(self, moment: pd.Timestamp | dt.datetime) -> str:
+        """Return the local date and time in the one form that the pages use for a moment."""
+        local = (
+            self.local(moment) if isinstance(moment, pd.Timestamp) else moment.astimezone(self.zone)
+        )
+        return translate(
+            "dashboard.date_time", self.lang, date=self.date(local.date()), time=f"{local:%H:%M}"
+        )
 
     def duration(self, minutes: float) -> str:
+        if _unknown(minutes):
+            return self.not_available
         whole = round(minutes)
         return f"{whole // 60} h {whole % 60:02d} min"
 
@@ -107,12 +129,7 @@ class Formatter:
 def channel_tiles(totals: ChannelTotals, fmt: Formatter) -> list[Tile]:
     """Return the channel's headline numbers."""
     lang = fmt.lang
-    peak_detail = ""
-    if totals.peak_at is not None:
-        local = fmt.local(totals.peak_at)
-        peak_detail = translate(
-            "dashboard.tile.peak_detail", lang, date=fmt.date(local.date()), time=f"{local:%H:%M}"
-        )
+    peak_detail = fmt.moment(totals.peak_at) if totals.peak_at is not None else ""
     return [
         Tile(translate("dashboard.tile.hours_watched", lang), fmt.number(totals.hours_watched)),
         Tile(translate("dashboard.tile.average_viewers", lang), fmt.number(totals.average_viewers)),
@@ -129,35 +146,34 @@ def channel_tiles(totals: ChannelTotals, fmt: Formatter) -> list[Tile]:
     ]
 
 
-def context_tiles(totals: ChannelTotals, event: EventTotals, fmt: Formatter) -> list[Tile]:
-    """Return the tiles that place the channel in the event."""
+def context_tiles(figures: EventFigures, event: EventTotals, fmt: Formatter) -> list[Tile]:
+    """Return the tiles that place the channel in the event, from event-attributed minutes."""
     lang = fmt.lang
-    rank = (
-        f"#{totals.event_rank}" if totals.event_rank else translate("dashboard.not_available", lang)
-    )
+    rank = f"#{figures.rank}" if figures.rank is not None else fmt.not_available
     return [
         Tile(
             translate("dashboard.tile.event_rank", lang),
             rank,
             translate("dashboard.tile.event_rank_detail", lang, count=fmt.number(event.channels)),
         ),
-        Tile(translate("dashboard.tile.share", lang), fmt.percent(totals.share)),
+        Tile(
+            translate("dashboard.tile.channel_event_hours", lang),
+            fmt.number(figures.hours_watched),
+            translate("dashboard.tile.channel_event_hours_detail", lang),
+        ),
+        Tile(translate("dashboard.tile.share", lang), fmt.percent(figures.share)),
         Tile(
             translate("dashboard.tile.event_hours_watched", lang), fmt.number(event.hours_watched)
         ),
-        *event_tiles(event, fmt)[1:],
+        # The event's peak and average; its channel count is in the rank's detail line.
+        *event_tiles(event, fmt)[1:3],
     ]
 
 
 def event_tiles(event: EventTotals, fmt: Formatter) -> list[Tile]:
     """Return the event's headline numbers."""
     lang = fmt.lang
-    peak_detail = ""
-    if event.peak_at is not None:
-        local = fmt.local(event.peak_at)
-        peak_detail = translate(
-            "dashboard.tile.peak_detail", lang, date=fmt.date(local.date()), time=f"{local:%H:%M}"
-        )
+    peak_detail = fmt.moment(event.peak_at) if event.peak_at is not None else ""
     return [
         Tile(
             translate("dashboard.tile.event_hours_watched", lang), fmt.number(event.hours_watched)
@@ -202,7 +218,7 @@ def streams_table(rows: Sequence[StreamRow], fmt: Formatter) -> str:
         categories = "<br>".join(escape(category) for category in row.categories)
         body.append(
             "<tr>"
-            f"<td>{escape(fmt.short_datetime(row.started_at))}</td>"
+            f'<td class="date">{escape(fmt.moment(row.started_at))}</td>'
             f'<td class="number">{escape(fmt.duration(row.airtime_minutes))}</td>'
             f'<td class="title">{titles}</td>'
             f"<td>{categories}</td>"
@@ -221,30 +237,58 @@ def streams_table(rows: Sequence[StreamRow], fmt: Formatter) -> str:
     )
 
 
-def rank_figure(ranks: pd.DataFrame, fmt: Formatter, timezone: str, template: str) -> go.Figure:
-    """Return a line of the channel's daily rank, rank 1 at the top."""
+def rank_figure(
+    ranks: pd.DataFrame, days: Sequence[dt.date], fmt: Formatter, timezone: str, template: str
+) -> go.Figure:
+    """Return a line of the channel's daily rank over `days`, rank 1 at the top.
+
+    `ranks` has `day` (local date) and `rank`; a day of `days` without a rank is left as a gap.
+    """
     lang = fmt.lang
-    days = pd.to_datetime(ranks["day"])
+    by_day = {day: int(rank) for day, rank in zip(ranks["day"], ranks["rank"], strict=True)}
+    # Local dates as ISO strings: Plotly places them at midnight without any time zone shift.
+    x = [day.isoformat() for day in days]
+    y = [by_day.get(day) for day in days]
     hover = [
-        translate("dashboard.chart.rank_hover", lang, day=fmt.date(day.date()), rank=int(rank))
-        for day, rank in zip(days, ranks["rank"], strict=True)
+        translate("dashboard.chart.rank_hover", lang, day=fmt.date(day), rank=by_day[day])
+        if day in by_day
+        else ""
+        for day in days
     ]
     fig = go.Figure()
     fig.add_scatter(
-        x=days,
-        y=ranks["rank"],
+        x=x,
+        y=y,
         mode="lines+markers",
+        # Markers large enough to see a day with no ranked neighbour to draw a line to.
+        marker={"size": 9},
+        connectgaps=False,
         text=hover,
         hovertemplate="%{text}<extra></extra>",
         showlegend=False,
     )
-    worst = int(ranks["rank"].max()) if len(ranks) else 1
+    worst = max(by_day.values(), default=1)
+    # One tick per day, or per a whole number of days when there are too many to label.
+    day_step = max(1, math.ceil(len(days) / _MAX_DAY_TICKS))
+    half_day_ms = _DAY_MS // 2
+    first = dt.datetime.combine(days[0], dt.time()) if days else None
+    last = dt.datetime.combine(days[-1], dt.time()) if days else None
+    xaxis: dict[str, object] = {
+        "title": {"text": translate("dashboard.chart.day_axis", lang, timezone=timezone)},
+        "type": "date",
+        "tickformat": "%d/%m" if lang == "es" else "%b %d",
+        "tickmode": "linear",
+        "dtick": _DAY_MS * day_step,
+    }
+    if first is not None and last is not None:
+        xaxis["tick0"] = first.isoformat()
+        xaxis["range"] = [
+            (first - dt.timedelta(milliseconds=half_day_ms)).isoformat(),
+            (last + dt.timedelta(milliseconds=half_day_ms)).isoformat(),
+        ]
     fig.update_layout(
         template=template,
-        xaxis={
-            "title": {"text": translate("dashboard.chart.day_axis", lang, timezone=timezone)},
-            "tickformat": "%d/%m" if lang == "es" else "%b %d",
-        },
+        xaxis=xaxis,
         yaxis={
             "title": {"text": translate("dashboard.chart.rank_axis", lang)},
             "range": [worst + 0.5, 0.5],
@@ -254,8 +298,12 @@ def rank_figure(ranks: pd.DataFrame, fmt: Formatter, timezone: str, template: st
     return fig
 
 
-def channels_table(rows: Sequence[tuple[ChannelInfo, ChannelTotals, str]], fmt: Formatter) -> str:
-    """Return the index table: rank, linked channel name and totals, by hours watched."""
+def channels_table(rows: Sequence[tuple[ChannelInfo, EventFigures, str]], fmt: Formatter) -> str:
+    """Return the index table: rank, linked channel name and event figures, in rank order.
+
+    Every number comes from the event-attributed days table, so the rank orders the rows by the
+    hours watched shown beside it.
+    """
     lang = fmt.lang
 
     def heading(key: str, number: bool = False) -> str:
@@ -269,13 +317,13 @@ def channels_table(rows: Sequence[tuple[ChannelInfo, ChannelTotals, str]], fmt: 
             heading("hours_watched", True),
             heading("average_viewers", True),
             heading("peak_viewers", True),
-            heading("streams", True),
+            heading("airtime", True),
             heading("share", True),
         ]
     )
     body = []
-    for info, totals, href in rows:
-        rank = str(totals.event_rank) if totals.event_rank else ""
+    for info, figures, href in rows:
+        rank = str(figures.rank) if figures.rank is not None else fmt.not_available
         login = (
             f' <span class="note">@{escape(info.login)}</span>'
             if info.login.casefold() != info.display_name.casefold()
@@ -285,15 +333,16 @@ def channels_table(rows: Sequence[tuple[ChannelInfo, ChannelTotals, str]], fmt: 
             "<tr>"
             f'<td class="number">{escape(rank)}</td>'
             f'<td><a href="{escape(href)}">{escape(info.display_name)}</a>{login}</td>'
-            f'<td class="number">{escape(fmt.number(totals.hours_watched))}</td>'
-            f'<td class="number">{escape(fmt.number(totals.average_viewers))}</td>'
-            f'<td class="number">{escape(fmt.number(totals.peak_viewers))}</td>'
-            f'<td class="number">{escape(fmt.number(totals.streams))}</td>'
-            f'<td class="number">{escape(fmt.percent(totals.share))}</td>'
+            f'<td class="number">{escape(fmt.number(figures.hours_watched))}</td>'
+            f'<td class="number">{escape(fmt.number(figures.average_viewers))}</td>'
+            f'<td class="number">{escape(fmt.number(figures.peak_viewers))}</td>'
+            f'<td class="number">{escape(fmt.number(figures.airtime_hours, 1))}</td>'
+            f'<td class="number">{escape(fmt.percent(figures.share))}</td>'
             "</tr>"
         )
     return (
         f'<section class="card"><h2>{escape(translate("dashboard.section.channels", lang))}</h2>'
+        f'<p class="note">{escape(translate("dashboard.section.channels_note", lang))}</p>'
         f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div></section>"
     )
@@ -307,6 +356,7 @@ def section(heading: str, content: str) -> str:
 def channel_body(
     *,
     totals: ChannelTotals,
+    figures: EventFigures,
     event: EventTotals,
     rows: Sequence[StreamRow],
     charts: Sequence[ChartBlock],
@@ -321,7 +371,7 @@ def channel_body(
         ),
         section(
             translate("dashboard.section.event_context", lang),
-            tiles_html(context_tiles(totals, event, fmt)),
+            tiles_html(context_tiles(figures, event, fmt)),
         ),
         streams_table(rows, fmt),
         *(chart.html() for chart in charts),
@@ -331,7 +381,7 @@ def channel_body(
 def index_body(
     *,
     event: EventTotals,
-    rows: Sequence[tuple[ChannelInfo, ChannelTotals, str]],
+    rows: Sequence[tuple[ChannelInfo, EventFigures, str]],
     charts: Sequence[ChartBlock],
     fmt: Formatter,
 ) -> list[str]:

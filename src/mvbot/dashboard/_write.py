@@ -27,12 +27,14 @@ from mvbot.dashboard._data import (
     SAMPLE_COLUMNS,
     STREAM_COLUMNS,
     ChannelInfo,
-    ChannelTotals,
+    EventFigures,
+    EventTotals,
     category_hours,
     channel_infos,
     channel_totals,
     daily_ranks,
-    event_ranks,
+    event_days,
+    event_figures,
     event_totals,
     require_columns,
     stream_rows,
@@ -48,7 +50,10 @@ logger = logging.getLogger(__name__)
 _SHARED_PLOTLY_FILE: Final = "plotly.min.js"
 _SAFE_FILE_NAME: Final = re.compile(r"^[a-z0-9_]{1,64}$")
 _CHART_HEIGHT: Final = 400
-_PLOT_CONFIG: Final = {"displaylogo": False, "responsive": True}
+# No mode bar: it covers the top of a chart, where the concurrency peak label sits.
+_PLOT_CONFIG: Final = {"displayModeBar": False, "responsive": True}
+# Categories drawn by name on a channel's chart. The rest are summed as one "other" bar.
+_TOP_CATEGORIES: Final = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +100,9 @@ def write_dashboards(
         channels: channel_id, login, display_name, profile_image_url; one page per row.
         streams: the metrics engine's streams (channel_id, started_at, ended_at, airtime_minutes,
             average_viewers, peak_viewers, hours_watched, optional peak_at, followers_gained).
-        days: the metrics engine's days (day, channel_id, hours_watched, airtime_minutes,
-            peak_viewers, and `rank_metric`).
+        days: the metrics engine's days, over the event's attributed minutes only (day,
+            channel_id, hours_watched, airtime_minutes, optional peak_viewers, and
+            `rank_metric`). The event rank, the index table and the daily rank come from it.
         samples: the stored samples (observed_at, channel_id, viewer_count, optional title,
             game_name): viewer timelines, titles and categories.
         output_dir: folder for the pages; created when missing. Pages are named after logins.
@@ -131,27 +137,29 @@ def write_dashboards(
     generated = (generated_at or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(timezone))
 
     fmt = Formatter(language, timezone)
-    ranks = event_ranks(days)
+    figures = event_figures(days, [info.channel_id for info in infos])
     event = event_totals(days, concurrency, len(infos))
+    all_days = event_days(days)
     per_day = daily_ranks(days, rank_metric)
     footer = translate(
         "dashboard.footer",
         language,
         interval=sampling_minutes,
         timezone=timezone,
-        generated=f"{fmt.date(generated.date())} {generated:%H:%M}",
+        generated=fmt.moment(generated),
     )
     plotly_tag = plotly_script_tag(embed=embed_plotlyjs, shared_path=_SHARED_PLOTLY_FILE)
     file_names = _file_names(infos)
 
     pages: dict[str, Path] = {}
-    index_rows: list[tuple[ChannelInfo, ChannelTotals, str]] = []
+    index_rows: list[tuple[ChannelInfo, EventFigures, str]] = []
     for position, info in enumerate(infos, start=1):
-        totals = channel_totals(streams, days, info.channel_id, ranks)
+        totals = channel_totals(streams, info.channel_id)
         chart_blocks = _channel_charts(
             info,
             samples=samples,
             ranks=per_day.loc[per_day["channel_id"] == info.channel_id],
+            days=all_days,
             followers=followers,
             fmt=fmt,
             timezone=timezone,
@@ -160,6 +168,7 @@ def write_dashboards(
         )
         body = channel_body(
             totals=totals,
+            figures=figures[info.channel_id],
             event=event,
             rows=stream_rows(streams, samples, info.channel_id),
             charts=chart_blocks,
@@ -185,19 +194,20 @@ def write_dashboards(
         path = output / file_names[info.channel_id]
         _write_text(path, document)
         pages[info.channel_id] = path
-        index_rows.append((info, totals, file_names[info.channel_id]))
+        index_rows.append((info, figures[info.channel_id], file_names[info.channel_id]))
         logger.info("wrote dashboard %s (%d of %d)", path, position, len(infos))
 
-    index_rows.sort(key=lambda row: (row[1].event_rank or len(infos) + 1, row[0].login))
+    # Ranked channels come first, by rank, then channels without event hours watched, by login.
+    index_rows.sort(
+        key=lambda row: (row[1].rank is None, row[1].rank or 0, row[0].login.casefold())
+    )
     index_charts = []
     if concurrency is not None and len(concurrency):
         index_charts.append(
             _block(
                 "concurrency",
                 translate("dashboard.section.concurrency", language),
-                lambda: charts.concurrency_curve(
-                    concurrency, timezone=timezone, lang=language, template=charts.LIGHT_TEMPLATE
-                ),
+                lambda: _concurrency_figure(concurrency, event, fmt, timezone),
                 channel=None,
             )
         )
@@ -237,11 +247,31 @@ def write_dashboards(
     return DashboardSet(index=index_path, channels=pages, plotly_js=shared)
 
 
+def _concurrency_figure(
+    concurrency: pd.DataFrame, event: EventTotals, fmt: Formatter, timezone: str
+) -> go.Figure:
+    figure = charts.concurrency_curve(
+        concurrency, timezone=timezone, lang=fmt.lang, template=charts.LIGHT_TEMPLATE
+    )
+    # The chart's own peak label has a short date, but the pages write every date in full.
+    if event.peak_at is not None and len(figure.layout.annotations) == 1:
+        figure.update_annotations(
+            text=translate(
+                "dashboard.chart.peak_label",
+                fmt.lang,
+                value=fmt.number(event.peak_viewers),
+                moment=fmt.moment(event.peak_at),
+            )
+        )
+    return figure
+
+
 def _channel_charts(
     info: ChannelInfo,
     *,
     samples: pd.DataFrame,
     ranks: pd.DataFrame,
+    days: list[dt.date],
     followers: pd.DataFrame | None,
     fmt: Formatter,
     timezone: str,
@@ -282,7 +312,7 @@ def _channel_charts(
             _block(
                 "rank",
                 translate("dashboard.section.rank", lang),
-                lambda: rank_figure(ranks, fmt, timezone, template),
+                lambda: rank_figure(ranks, days, fmt, timezone, template),
                 channel=info,
                 note=translate("dashboard.section.rank_note", lang, metric=metric_name.lower()),
             )
@@ -291,16 +321,16 @@ def _channel_charts(
     categories = category_hours(samples, info.channel_id, sampling_minutes)
     if len(categories) and float(categories["hours_watched"].sum()) > 0:
         categories["game_name"] = categories["game_name"].map(html.escape)
+        bars = min(len(categories), _TOP_CATEGORIES + 1)
         blocks.append(
             _block(
                 "categories",
                 translate("dashboard.section.categories", lang),
-                lambda: charts.category_share(
-                    categories, metric="hours_watched", lang=lang, template=template
-                ),
+                lambda: _category_figure(categories, lang, template),
                 channel=info,
                 note=translate("dashboard.section.categories_note", lang),
-                height=min(_CHART_HEIGHT, 140 + 44 * len(categories)),
+                # The axes and margins take about 130 px, and each bar 40 px.
+                height=130 + 40 * bars,
             )
         )
 
@@ -325,6 +355,15 @@ def _channel_charts(
                 )
             )
     return blocks
+
+
+def _category_figure(categories: pd.DataFrame, lang: str, template: str) -> go.Figure:
+    figure = charts.category_share(
+        categories, metric="hours_watched", top=_TOP_CATEGORIES, lang=lang, template=template
+    )
+    # Long category names widen the left margin instead of being cut, and keep off the bars.
+    figure.update_yaxes(automargin=True, ticklabelstandoff=8)
+    return figure
 
 
 def _block(
@@ -352,7 +391,7 @@ def _block(
         title=None,
         margin={"l": 64, "r": 24, "t": 24, "b": 56},
     )
-    return ChartBlock(chart_id=chart_id, heading=heading, figure=figure, note=note)
+    return ChartBlock(chart_id=chart_id, heading=heading, figure=figure, note=note, height=height)
 
 
 def _avatar_uri(cache: AvatarCache | None, info: ChannelInfo) -> str | None:

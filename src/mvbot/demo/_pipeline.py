@@ -414,15 +414,11 @@ def _write_dashboards(output: Path, lang: str, plan: DemoPlan, progress: Progres
     sessions = sessionise(samples, polls)
     stats = event_stats(sessions, config.event, channels=channels, snapshots=snapshots)
     streams = stream_stats(sessions, snapshots=snapshots)
-    # NOTE: the metrics engine returns followers_gained as nullable Int64; the dashboards need
-    # NaN for an unknown gain, so the column is passed as float64.
-    streams = _float_followers(streams)
-    days = _float_followers(stats.days)
     dashboards = write_dashboards(
         event_name=config.event.name,
         channels=channels,
         streams=streams,
-        days=days,
+        days=stats.days,
         samples=samples,
         output_dir=output / DASHBOARDS_FOLDER,
         followers=snapshots,
@@ -438,12 +434,6 @@ def _write_dashboards(output: Path, lang: str, plan: DemoPlan, progress: Progres
         )
     )
     return dashboards
-
-
-def _float_followers(frame: pd.DataFrame) -> pd.DataFrame:
-    if "followers_gained" not in frame.columns:
-        return frame
-    return frame.assign(followers_gained=frame["followers_gained"].astype("float64"))
 
 
 def _summarise(

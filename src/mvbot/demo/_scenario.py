@@ -155,7 +155,7 @@ class OutageCollector:
             return self._run_collector(stop_event, until)
 
         before = self._run_collector(stop_event, self._outage_start)
-        if stop_event is not None and stop_event.is_set():
+        if before.interrupted or (stop_event is not None and stop_event.is_set()):
             return before
         logger.warning(
             "demo: collector stopped from %s to %s (simulated outage)",

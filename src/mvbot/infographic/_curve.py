@@ -137,6 +137,17 @@ def day_frame(
         tolerance=tolerance,
     )
     quiet = polled.loc[matched["_row"].isna().to_numpy()].assign(viewers=0.0, channels_live=0.0)
+    if polls is not None and len(frame):
+        # The metrics engine fills short collector gaps inside a stream with estimates; the
+        # curve shows only observed minutes, so those estimates are drawn as unknown time.
+        observed = pd.merge_asof(
+            frame[["observed_at"]],
+            polled.assign(_poll=polled["observed_at"]),
+            on="observed_at",
+            direction="nearest",
+            tolerance=tolerance,
+        )
+        frame = frame.loc[observed["_poll"].notna().to_numpy()]
     combined = pd.concat([frame, quiet], ignore_index=True)
     return combined.sort_values("observed_at").reset_index(drop=True)
 

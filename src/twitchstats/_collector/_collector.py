@@ -75,6 +75,8 @@ class CollectorRun:
         gaps: minutes recorded as failed without a poll ("overrun", "collector not running").
         abandoned_minute: the minute left unrecorded because a stop was requested while it was
             being polled, or None.
+        interrupted: True when the run ended because of a `KeyboardInterrupt` (Ctrl-C), which
+            `run()` catches, so that a caller looping over runs can stop as well.
     """
 
     started_at: dt.datetime
@@ -84,6 +86,7 @@ class CollectorRun:
     )
     gaps: int = 0
     abandoned_minute: dt.datetime | None = None
+    interrupted: bool = False
 
 
 class _Abandoned(Exception):
@@ -313,14 +316,25 @@ class Collector:
 
         Returns:
             The poll as recorded (or as it would have been, when the database write failed).
+
+        The poll deadline (`poll_deadline_seconds`) counts from this call, not from the start
+        of the minute: a single poll started late in a minute still gets its full budget.
         """
         target = floor_to_interval(minute or self._clock.now(), self._config.interval_seconds)
         self._refresh_if_due()
-        return self._poll(target, stop=None)
+        budget = dt.timedelta(seconds=self._config.poll_deadline_seconds)
+        return self._poll(target, stop=None, deadline=self._clock.now() + budget)
 
-    def _poll(self, minute: dt.datetime, stop: threading.Event | None) -> PollRecord:
+    def _poll(
+        self,
+        minute: dt.datetime,
+        stop: threading.Event | None,
+        *,
+        deadline: dt.datetime | None = None,
+    ) -> PollRecord:
         requested_at = self._clock.now()
-        deadline = minute + dt.timedelta(seconds=self._config.poll_deadline_seconds)
+        if deadline is None:
+            deadline = minute + dt.timedelta(seconds=self._config.poll_deadline_seconds)
         ids = sorted(self._channels)
         pending_note = ""
         if self._pending and self._last_refresh_error:
@@ -646,6 +660,7 @@ class Collector:
                 logger.exception("Unexpected error while starting; polling anyway")
             self._loop(next_minute, stop, until, summary)
         except KeyboardInterrupt:
+            summary.interrupted = True
             logger.info("Collector interrupted")
         finally:
             summary.stopped_at = self._clock.now()

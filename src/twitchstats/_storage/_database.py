@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from twitchstats._exceptions import StorageError
 from twitchstats._storage import _migrate, _readers, _writers
 from twitchstats._storage._engine import WRITE_OPTION, build_engine, mask_url, resolve_url
+from twitchstats._storage._grid import fill_observed_grid
 from twitchstats._storage._pollwriter import PollWriter
 from twitchstats._storage._records import (
     ChannelRecord,
@@ -345,7 +346,9 @@ class Database:
 
     # --- CSV ------------------------------------------------------------------------------------
 
-    def import_samples_csv(self, source: str | Path | IO[str]) -> int:
+    def import_samples_csv(
+        self, source: str | Path | IO[str], *, observed_every: dt.timedelta | None = None
+    ) -> int:
         """Import a samples CSV file; return the number of new samples.
 
         The format is the one `twitchstats export samples` writes (see docs/storage.md). Every
@@ -354,9 +357,35 @@ class Database:
         twice adds nothing. Each observation time gets an "ok" poll with reason "imported"
         (see `write_samples`), which makes those minutes count as observed.
 
+        Args:
+            source: a path or an open text file.
+            observed_every: the polling interval of the tool that wrote the file. When given,
+                every step from the file's first to its last observation also gets an "ok"
+                poll (in a second transaction, after the samples), so a minute in which no
+                channel was live counts as offline instead of as a collector gap. Grid points
+                within half a step of a stored poll are skipped.
+
         Raises:
             SampleImportError: some rows are invalid (`.errors` lists them); nothing was stored.
+            ValueError: `observed_every` is not positive.
         """
+        if observed_every is not None and observed_every <= dt.timedelta(0):
+            raise ValueError(
+                f"observed_every must be a positive interval, got {observed_every}: pass the "
+                "polling interval of the tool that wrote the file, such as 60 seconds"
+            )
+        inserted, span = self._import_samples_csv(source)
+        if observed_every is not None and span is not None:
+            first, last = span
+            with self._errors("record observed minutes"), self._transaction() as connection:
+                added = fill_observed_grid(connection, first=first, last=last, step=observed_every)
+            logger.info("Recorded %d observed minutes without samples as imported polls", added)
+        return inserted
+
+    def _import_samples_csv(
+        self, source: str | Path | IO[str]
+    ) -> tuple[int, tuple[dt.datetime, dt.datetime] | None]:
+        """Import the file; return the new sample count and the first and last observation."""
         from twitchstats._storage._csv import parse_samples_csv
 
         with self._errors("resolve logins"), self._read() as connection:
@@ -369,7 +398,11 @@ class Database:
             }
         frame = parse_samples_csv(source, known_logins=known_logins, known_ids=known_ids)
         logger.info("Checked %d rows, writing them", len(frame))
-        return self.write_samples(frame)
+        inserted = self.write_samples(frame)
+        if not len(frame):
+            return inserted, None
+        observed = pd.to_datetime(frame["observed_at"], utc=True)
+        return inserted, (observed.min().to_pydatetime(), observed.max().to_pydatetime())
 
     def export_samples_csv(
         self,

@@ -6,11 +6,16 @@ milliseconds however small the batch. This module writes the same rows with a ha
 plain SQL statements built from the records, inside the caller's transaction.
 
 Keys of streams, games and titles are kept in a `KeyCache` between calls, so a poll whose
-streams, games and titles are all known does not look them up. Those keys never change once a
-row exists, because twitchstats never deletes or re-keys rows of those tables. Everything that
+streams, games and titles are all known does not look them up. Such a key stays valid while
+its row exists, and twitchstats never deletes or re-keys rows of those tables. Everything that
 can change (a channel's login, status and time range, a game's name, the stored poll) is read
-or written conditionally inside the transaction on every call, so another process writing the
-same database changes nothing about the result.
+or written conditionally inside the transaction on every call. So another process writing the
+same database through twitchstats, renames included, leaves the result as it would be without
+the cache.
+
+NOTE: rows of `streams`, `games` or `titles` deleted by hand, or a database file replaced,
+while a `Database` object stays open are not detected: its cached keys would then point at
+missing or reused rows. `Database.close()` empties the cache.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ from twitchstats._storage._records import OUTCOME_RANK, PollRecord, SampleRecord
 from twitchstats._storage._types import to_epoch_us
 
 # A cache map that grows past this many entries is emptied and filled again from the
-# database. A season of a few hundred channels stays far below it; the bound only caps memory
-# for a collector that runs for years.
+# database. A season of a few hundred channels stays far below it, so the bound only caps
+# memory for a collector that runs for years.
 MAX_CACHED_KEYS = 200_000
 
 # Values per IN (...) list on SQLite, far below its limit of 32,766 bound parameters.
@@ -114,11 +119,20 @@ class _Dialect:
             f"INSERT INTO titles (text) VALUES ({self.mark}) "  # noqa: S608
             "ON CONFLICT (text) DO NOTHING"
         )
-        self.insert_samples = (
-            "INSERT INTO samples (observed_at, channel_key, stream_key, started_at, "  # noqa: S608
-            f"viewer_count, game_key, title_key) VALUES ({self.marks(7)}) "
-            "ON CONFLICT (observed_at, channel_key) DO NOTHING"
+        columns = (
+            "INSERT INTO samples (observed_at, channel_key, stream_key, started_at, "
+            "viewer_count, game_key, title_key) "
         )
+        if self.postgresql:
+            # One statement with a column array per field: executemany would run one INSERT
+            # per row, which on PostgreSQL costs more than the rest of the poll.
+            values = (
+                "SELECT %s::timestamptz, u.* FROM unnest(%s::integer[], %s::integer[], "
+                "%s::timestamptz[], %s::integer[], %s::integer[], %s::integer[]) AS u "
+            )
+        else:
+            values = f"VALUES ({self.marks(7)}) "
+        self.insert_samples = columns + values + "ON CONFLICT (observed_at, channel_key) DO NOTHING"
 
     def time(self, value: dt.datetime) -> Any:
         return value if self.postgresql else to_epoch_us(value)
@@ -170,7 +184,7 @@ class PollWriter:
     def write(
         self, connection: Connection, poll: PollRecord, samples: Sequence[SampleRecord]
     ) -> int | None:
-        """Store the poll and its samples; return the samples inserted, None when not stored.
+        """Store the poll and its samples, returning the samples inserted (None: poll not stored).
 
         The poll is inserted, or replaces a stored poll of the same minute whose outcome ranks
         lower (failed < partial < ok). When the stored poll is as good, nothing is written.
@@ -194,11 +208,10 @@ class PollWriter:
         title_keys = self._title_keys(connection, dialect, records)
 
         # Most samples of a poll share a few start times, so each is converted once.
-        started = {
-            sample.started_at: dialect.time(sample.started_at)
-            for sample in records
-            if sample.started_at is not None
-        }
+        started: dict[dt.datetime, Any] = {}
+        for sample in records:
+            if sample.started_at is not None and sample.started_at not in started:
+                started[sample.started_at] = dialect.time(sample.started_at)
         rows = [
             (
                 observed,
@@ -309,7 +322,7 @@ def _select_keys(
 
 
 def _store_poll(connection: Connection, dialect: _Dialect, poll: PollRecord) -> bool:
-    """Insert the poll or upgrade a stored one of the same minute; return whether it was written.
+    """Insert the poll or upgrade the stored one of its minute, returning whether it was written.
 
     One upsert does both: its WHERE clause lets the update through only when the new outcome
     ranks higher, and the row count is 0 when the stored poll is kept.
@@ -338,7 +351,7 @@ def _update_channels(
     observed_at: dt.datetime,
     records: list[SampleRecord],
 ) -> dict[str, int]:
-    """Extend the channels seen again under their current login; return every channel's key.
+    """Extend the channels seen again under their current login, returning every channel's key.
 
     The usual case, a known channel whose newest login row has the sample's login and starts
     no later than the poll, takes two UPDATE statements for all channels together. New
@@ -417,6 +430,12 @@ def _extend_channels(
 
 
 def _insert_samples(connection: Connection, dialect: _Dialect, rows: list[tuple[Any, ...]]) -> int:
-    """Insert sample rows, skipping those already stored; return how many were new."""
-    result = connection.exec_driver_sql(dialect.insert_samples, rows)
+    """Insert the sample rows of one poll, skipping stored ones, and return how many were new."""
+    if dialect.postgresql:
+        columns = list(zip(*rows, strict=True))
+        observed = rows[0][0]
+        arrays = tuple(list(column) for column in columns[1:])
+        result = connection.exec_driver_sql(dialect.insert_samples, (observed, *arrays))
+    else:
+        result = connection.exec_driver_sql(dialect.insert_samples, rows)
     return max(result.rowcount, 0)

@@ -51,6 +51,10 @@ SAMPLE_COLUMNS = (
 BATCH_ROWS = 50_000
 IN_CHUNK = 900
 
+# Samples per INSERT statement: 64 rows of 7 values is 448 bound parameters, below the limit
+# of 999 of SQLite builds before 3.32. 32 and 128 rows measured the same.
+ROWS_PER_INSERT = 64
+
 IMPORT_REASON = "imported"
 
 # INT64 min, the NaT value of datetime64, marks a missing time in integer columns. Written as an
@@ -82,6 +86,8 @@ def chunked(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 def time_placeholder(connection: Connection) -> str:
     """SQL for one bound timestamp given as integer microseconds since the epoch."""
     if connection.dialect.name == "postgresql":
+        # NOTE: PostgreSQL multiplies the interval in double precision, so a time more than
+        # 2**53 microseconds (about 285 years) from 1970 can be off by some microseconds.
         return "(TIMESTAMPTZ 'epoch' + %s * INTERVAL '1 microsecond')"
     return "?"
 
@@ -679,17 +685,18 @@ def write_samples(connection: Connection, samples: SampleBatch, *, create_polls:
     if create_polls:
         ensure_import_polls(connection, samples.observed_at)
 
-    columns = (
-        samples.observed_at,
-        channel_key,
-        stream_key,
-        samples.started_at,
-        samples.viewer_count,
-        game_key,
-        title_key,
+    matrix = np.column_stack(
+        (
+            samples.observed_at,
+            channel_key,
+            stream_key,
+            samples.started_at,
+            samples.viewer_count,
+            game_key,
+            title_key,
+        )
     )
-    rows = list(zip(*(column.tolist() for column in columns), strict=True))
-    inserted = _insert_sample_rows(connection, rows)
+    inserted = _insert_sample_rows(connection, matrix)
 
     if create_polls:
         refresh_import_polls(connection, samples.observed_at)
@@ -749,24 +756,41 @@ def _channel_observations(samples: SampleBatch) -> list[ChannelObservation]:
     ]
 
 
-def _insert_sample_rows(connection: Connection, rows: list[tuple[Any, ...]]) -> int:
-    """Insert (observed_at, channel, stream, started_at, viewers, game, title) integer rows.
+def _insert_sample_rows(connection: Connection, matrix: np.ndarray) -> int:
+    """Insert rows of (observed_at, channel, stream, started_at, viewers, game, title) integers.
 
-    Missing values arrive as sentinels rather than None, so each row stays a tuple of ints:
-    key 0 and INT64 min (for started_at) become NULL through NULLIF in the statement.
+    Missing values arrive as sentinels rather than None, so the rows stay plain integers: key 0
+    and INT64 min (for started_at) become NULL through NULLIF in the statement. Each statement
+    inserts `ROWS_PER_INSERT` rows with one multi-row VALUES list: for the 120,000 rows of the
+    storage benchmark's synthetic day, `executemany` then took about half the CPU time it took
+    with one row per statement.
     """
     plain = plain_placeholder(connection)
     observed = time_placeholder(connection)
     started = observed.replace(plain, f"NULLIF({plain}, {_MISSING_TIME_SQL})")
     key = f"NULLIF({plain}, 0)"
-    sql = (
-        "INSERT INTO samples (observed_at, channel_key, stream_key, started_at, viewer_count, "  # noqa: S608
-        f"game_key, title_key) VALUES ({observed}, {plain}, {key}, {started}, {plain}, {key}, "
-        f"{key}) ON CONFLICT (observed_at, channel_key) DO NOTHING"
-    )
+    row = f"({observed}, {plain}, {key}, {started}, {plain}, {key}, {key})"
+
+    def statement(rows: int) -> str:
+        return (
+            "INSERT INTO samples (observed_at, channel_key, stream_key, started_at, "  # noqa: S608
+            f"viewer_count, game_key, title_key) VALUES {', '.join([row] * rows)} "
+            "ON CONFLICT (observed_at, channel_key) DO NOTHING"
+        )
+
+    width = matrix.shape[1]
+    grouped = len(matrix) // ROWS_PER_INSERT * ROWS_PER_INSERT
     inserted = 0
-    for chunk in chunked(rows, BATCH_ROWS):
-        result = connection.exec_driver_sql(sql, list(chunk))
+    if grouped:
+        # One flat parameter tuple per statement, built by NumPy and map() in C.
+        groups = list(map(tuple, matrix[:grouped].reshape(-1, width * ROWS_PER_INSERT).tolist()))
+        sql = statement(ROWS_PER_INSERT)
+        for chunk in chunked(groups, BATCH_ROWS // ROWS_PER_INSERT):
+            result = connection.exec_driver_sql(sql, list(chunk))
+            inserted += max(result.rowcount, 0)
+    rest = matrix[grouped:]
+    if len(rest):
+        result = connection.exec_driver_sql(statement(len(rest)), tuple(rest.reshape(-1).tolist()))
         inserted += max(result.rowcount, 0)
     return inserted
 

@@ -65,3 +65,6 @@ def main(log_level: str) -> None:
         level=log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if log_level.upper() != "DEBUG":
+        # Alembic reports every migration step at INFO; one line from twitchstats says enough.
+        logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -68,8 +68,19 @@ class UTCTime(click.ParamType):  # type: ignore[type-arg]
 
 @click.command("samples")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option(
+    "--observed-every",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help=(
+        "Polling interval, in seconds, of the tool that wrote the file. Every step from its "
+        "first to its last observation then counts as observed, so a minute with no channel "
+        "live is offline rather than unknown. Without it, only the times in the file count."
+    ),
+)
 @db_option
-def import_samples(file: str, database_url: str) -> None:
+def import_samples(file: str, observed_every: int | None, database_url: str) -> None:
     """Import viewer samples from a CSV FILE (- reads standard input).
 
     The header is observed_at,channel_id,channel_login,stream_id,started_at,viewer_count,
@@ -79,9 +90,10 @@ def import_samples(file: str, database_url: str) -> None:
     observed.
     """
     source = sys.stdin if file == "-" else Path(file)
+    interval = None if observed_every is None else dt.timedelta(seconds=observed_every)
     try:
         with Database(url=database_url) as database:
-            inserted = database.import_samples_csv(source)
+            inserted = database.import_samples_csv(source, observed_every=interval)
     except SampleImportError as exc:
         for line, message in exc.errors:
             click.echo(f"{file}:{line}: {message}", err=True)

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from mvbot._config import EventConfig, load_config
@@ -191,3 +192,52 @@ def test_posting_error_is_logged_and_loop_continues(
     assert clock.now() == dt.datetime(2021, 4, 16, 8, 10, tzinfo=dt.UTC)
     assert "posting round for marbella-vice failed" in caplog.text
     assert "renderer crashed" in caplog.text
+
+
+def test_ctrl_c_in_collector_stops_run(
+    tmp_path: Path, server: FakeHelixServer, clock: ManualClock, quick_render: Renderer
+) -> None:
+    config = load_config(_event_file(tmp_path, server))
+    database = Database(url=f"sqlite:///{tmp_path / 'run.db'}").open()
+    runner, client = _runner(config, database, server, clock, quick_render)
+    interrupt_at = START + dt.timedelta(hours=1)
+    interrupts = 0
+    original = client.get_streams
+
+    def get_streams(*, user_ids: object) -> object:
+        # Ctrl-C arrives during the first poll at or after `interrupt_at`. `Collector.run`
+        # catches it and returns; without a stop event only the runner can end the run.
+        nonlocal interrupts
+        if clock.now() >= interrupt_at:
+            interrupts += 1
+            raise KeyboardInterrupt
+        return original(user_ids=user_ids)  # type: ignore[arg-type]
+
+    client.get_streams = get_streams  # type: ignore[method-assign]
+    with client:
+        summary = runner.run(until=UNTIL)
+
+    assert summary.interrupted
+    assert interrupts == 1
+    assert clock.now() < interrupt_at + dt.timedelta(minutes=15)
+    assert summary.stopped_at == clock.now()
+    assert not [result for result in summary.days if result.status == "posted"]
+    assert not list((tmp_path / "outbox").rglob("manifest.json"))
+    polls = database.read_polls()
+    assert polls["observed_at"].max() < pd.Timestamp(interrupt_at)
+    database.close()
+
+
+def test_run_to_until_not_interrupted(
+    database: Database, event_file: Path, clock: ManualClock, quick_render: Renderer
+) -> None:
+    config = load_config(event_file)
+    clock.set(dt.datetime(2021, 4, 16, 7, 50, tzinfo=dt.UTC))
+    runner = BotRunner(
+        config=config, database=database, collector=None, clock=clock, render=quick_render
+    )
+
+    summary = runner.run(until=dt.datetime(2021, 4, 16, 8, 10, tzinfo=dt.UTC))
+
+    assert not summary.interrupted
+    assert clock.now() == dt.datetime(2021, 4, 16, 8, 10, tzinfo=dt.UTC)

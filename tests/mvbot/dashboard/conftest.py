@@ -147,3 +147,28 @@ def write_pages(
         return _write(tables, output, **options)
 
     return write
+
+
+@pytest.fixture
+def days_with_gap(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The days table over three days; kaori_game is live on the 15th only.
+
+    As the metrics engine does, it lists every channel every day, with zero airtime on the days
+    a channel did not stream: the 16th for kaori_game, and the added 17th, when only ibai is live.
+    """
+    extra = pd.DataFrame(
+        {
+            "day": [dt.date(2021, 4, 17)] * 2,
+            "channel_id": ["1", "2"],
+            "channel_login": ["ibai", "kaori_game"],
+            "airtime_minutes": [60.0, 0.0],
+            "hours_watched": [900.0, 0.0],
+            "peak_viewers": [1200, 0],
+            "streams": [1, 0],
+            "average_viewers": [900.0, np.nan],
+        }
+    )
+    days = pd.concat([tables["days"], extra], ignore_index=True)
+    off = (days["channel_id"] == "2") & (days["day"] == dt.date(2021, 4, 16))
+    days.loc[off, ["airtime_minutes", "hours_watched"]] = 0.0
+    return days

@@ -8,6 +8,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from mvbot.dashboard import DashboardSet
@@ -88,3 +89,25 @@ def test_missing_plotly_reported(write_pages: Callable[..., DashboardSet], tmp_p
     body = _body_tag(dom)
     assert "data-charts-drawn" not in body
     assert 'data-script-errors="plotly.js is not loaded"' in body
+
+
+@pytest.mark.slow
+def test_daily_rank_one_label_per_day(
+    tables: dict[str, pd.DataFrame],
+    days_with_gap: pd.DataFrame,
+    write_pages: Callable[..., DashboardSet],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(tables, "days", days_with_gap)
+    pages = write_pages(tmp_path / "pages", embed_plotlyjs=False)
+
+    dom, _ = _dump_dom(pages.channels["2"], tmp_path / "profile")
+
+    body = _body_tag(dom)
+    assert "data-script-errors" not in body, body
+    rank = re.search(r'<div class="chart[^"]*" id="rank"[^>]*>(.*?)</section>', dom, re.S)
+    assert rank is not None
+    labels = re.findall(r'<g class="xtick"><text[^>]*>([^<]+)</text>', rank.group(1))
+    assert labels == ["15/04", "16/04", "17/04"]
+    assert "modebar-btn" not in dom, "the mode bar is hidden"

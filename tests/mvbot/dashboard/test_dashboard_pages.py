@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -251,3 +252,170 @@ def test_avatar_embedded_as_data_uri(
     assert '<img class="avatar" alt="" src="data:image/png;base64,' in with_picture
     assert "<img" not in without_picture
     assert url not in with_picture
+
+
+def _scripts(path: Path) -> dict[str | None, str]:
+    return {attributes.get("id"): text for attributes, text in parse(path).scripts}
+
+
+def _figure(path: Path, chart: str) -> dict[str, Any]:
+    figure: dict[str, Any] = json.loads(_scripts(path)[f"{chart}-data"])
+    return figure
+
+
+def _tile_value(path: Path, name: str) -> str:
+    texts = parse(path).texts
+    return texts[texts.index(name) + 1]
+
+
+def _table_rows(path: Path, heading: str) -> list[list[str]]:
+    """Return the cell texts of the table in the section headed `heading`."""
+    html = path.read_text(encoding="utf-8")
+    section = re.search(rf"<h2>{re.escape(heading)}</h2>.*?<tbody>(.*?)</tbody>", html, re.S)
+    assert section is not None, heading
+    rows = re.findall(r"<tr>(.*?)</tr>", section.group(1), re.S)
+    return [
+        [re.sub(r"<[^>]+>", " ", cell).split()[0] if cell.strip() else "" for cell in cells]
+        for cells in (re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows)
+    ]
+
+
+def _as_metrics_engine(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Return `tables` with the nullable Int64 columns that the metrics engine returns."""
+    streams = tables["streams"].assign(
+        peak_viewers=tables["streams"]["peak_viewers"].astype("Int64"),
+        # Rows: ibai 15th, ibai 16th, kaori_game 15th, kaori_game 16th.
+        followers_gained=pd.array([120, pd.NA, pd.NA, pd.NA], dtype="Int64"),
+    )
+    days = tables["days"].assign(
+        peak_viewers=tables["days"]["peak_viewers"].astype("Int64"),
+        followers_gained=pd.array([pd.NA] * len(tables["days"]), dtype="Int64"),
+    )
+    followers = tables["followers"].assign(
+        followers=pd.array([1000, 1120, 500, pd.NA], dtype="Int64")
+    )
+    return {**tables, "streams": streams, "days": days, "followers": followers}
+
+
+def test_nullable_followers_shown_unknown(
+    tables: dict[str, pd.DataFrame],
+    write_pages: Callable[..., DashboardSet],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, frame in _as_metrics_engine(tables).items():
+        monkeypatch.setitem(tables, name, frame)
+
+    pages = write_pages(tmp_path, embed_plotlyjs=False)
+
+    assert _tile_value(pages.channels["1"], "Seguidores ganados") == "+120"
+    assert _tile_value(pages.channels["2"], "Seguidores ganados") == "—"
+    kaori_streams = _table_rows(pages.channels["2"], "Directos")
+    assert [row[-1] for row in kaori_streams] == ["—", "—"]
+    ibai_streams = _table_rows(pages.channels["1"], "Directos")
+    assert [row[-1] for row in ibai_streams] == ["—", "+120"], "newest stream first"
+
+
+def test_index_ordered_by_event_figures(
+    tables: dict[str, pd.DataFrame],
+    write_pages: Callable[..., DashboardSet],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # ibai has the most hours watched over all categories, but few of them in the event.
+    days = tables["days"].copy()
+    ibai = days["channel_id"] == "1"
+    days.loc[ibai, "hours_watched"] = days.loc[ibai, "hours_watched"] / 10
+    monkeypatch.setitem(tables, "days", days)
+    channels = pd.concat(
+        [
+            tables["channels"],
+            pd.DataFrame({"channel_id": ["3"], "login": ["absent"], "display_name": ["Absent"]}),
+        ],
+        ignore_index=True,
+    )
+    monkeypatch.setitem(tables, "channels", channels)
+    streams = tables["streams"]
+    assert streams.loc[streams["channel_id"] == "1", "hours_watched"].sum() > (
+        streams.loc[streams["channel_id"] == "2", "hours_watched"].sum()
+    ), "the case needs the other order over all categories"
+
+    pages = write_pages(tmp_path, embed_plotlyjs=False)
+
+    rows = _table_rows(pages.index, "Canales")
+    event_hours = days.groupby("channel_id")["hours_watched"].sum()
+    shown_hours = [int(row[2].replace(".", "")) for row in rows[:2]]
+    assert shown_hours == sorted(shown_hours, reverse=True), "rank orders the hours shown"
+    assert shown_hours == [round(event_hours["2"]), round(event_hours["1"])]
+    assert [row[0] for row in rows] == ["1", "2", "—"]
+    assert [row[1] for row in rows] == ["Kaori", "Ibai", "Absent"]
+    share = event_hours["2"] / event_hours.sum() * 100
+    assert rows[0][6] == f"{share:.1f}".replace(".", ",")
+    assert rows[2][2:] == ["—"] * 5, "a channel without data shows no figure, never 0"
+    assert "Cifras del evento" in pages.index.read_text(encoding="utf-8")
+    assert _tile_value(pages.channels["2"], "Puesto en el evento") == "#1"
+    assert _tile_value(pages.channels["1"], "Horas vistas en el evento") == (
+        f"{round(event_hours['1']):,}".replace(",", ".")
+    )
+
+
+def test_daily_rank_gap_and_day_ticks(
+    tables: dict[str, pd.DataFrame],
+    days_with_gap: pd.DataFrame,
+    write_pages: Callable[..., DashboardSet],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(tables, "days", days_with_gap)
+
+    pages = write_pages(tmp_path, embed_plotlyjs=False)
+
+    kaori = _figure(pages.channels["2"], "rank")
+    trace = kaori["data"][0]
+    assert trace["y"] == [1, None, None], "days without a stream are gaps, not last places"
+    assert trace["x"] == ["2021-04-15", "2021-04-16", "2021-04-17"]
+    assert trace["connectgaps"] is False
+    axis = kaori["layout"]["xaxis"]
+    assert axis["dtick"] == 24 * 60 * 60 * 1000
+    assert axis["tick0"] == "2021-04-15T00:00:00"
+    assert axis["tickformat"] == "%d/%m"
+    ibai = _figure(pages.channels["1"], "rank")
+    assert ibai["data"][0]["y"] == [2, 1, 1]
+
+
+def test_dates_written_in_full(spanish: DashboardSet) -> None:
+    index = spanish.index.read_text(encoding="utf-8")
+    peak_tile = re.search(
+        r'<div class="name">Pico de espectadores simultáneos</div>'
+        r'<div class="value">([^<]+)</div><div class="detail">([^<]+)</div>',
+        index,
+    )
+    assert peak_tile is not None
+    value, moment = peak_tile.groups()
+    assert re.fullmatch(r"\d{1,2} de abril de 2021, \d\d:\d\d", moment)
+
+    annotations = _figure(spanish.index, "concurrency")["layout"]["annotations"]
+    assert [note["text"] for note in annotations] == [f"Pico: {value} espectadores ({moment})"]
+    streams = _table_rows(spanish.channels["2"], "Directos")
+    starts = re.findall(r'<td class="date">([^<]+)</td>', spanish.channels["2"].read_text())
+    assert len(starts) == len(streams)
+    assert starts[-1] == "15 de abril de 2021, 21:00", "19:00 UTC in Madrid time"
+    assert "generado el 17 de abril de 2021, 10:00" in parse(spanish.index).texts[-1]
+
+
+def test_mode_bar_hidden(spanish: DashboardSet) -> None:
+    config = json.loads(_scripts(spanish.index)["plot-config"])
+
+    assert config["displayModeBar"] is False
+
+
+def test_chart_containers_sized_to_figure(spanish: DashboardSet) -> None:
+    html = spanish.channels["1"].read_text(encoding="utf-8")
+    heights = dict(re.findall(r'data-chart="([^"]+)" style="height: (\d+)px"', html))
+
+    assert set(heights) == {"timeline", "rank", "categories", "followers"}
+    for chart, height in heights.items():
+        assert int(height) == _figure(spanish.channels["1"], chart)["layout"]["height"], chart
+    # Two categories: two bars and the axes, well under a full chart.
+    assert int(heights["categories"]) == 210
+    assert int(heights["timeline"]) == 400

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import struct
 from pathlib import Path
 
@@ -13,7 +12,8 @@ from click.testing import CliRunner
 
 from mvbot.cli import build_cli
 from mvbot.demo import MARKER_NAME, DemoPlan
-from twitchstats import Database
+from twitchstats import ChromiumNotFoundError, Database
+from twitchstats.charts import find_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.chromium]
 
@@ -32,7 +32,9 @@ def _png_size(path: Path) -> tuple[int, int]:
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """Run `mvbot demo --days 1 --channels 40` once for the module; return the folder and output."""
-    if shutil.which("chromium") is None and not Path("/usr/bin/chromium").exists():
+    try:
+        find_chromium()
+    except ChromiumNotFoundError:
         pytest.skip("no Chromium browser: install the chromium package to run this test")
     output = tmp_path_factory.mktemp("demo") / "demo-output"
     result = CliRunner().invoke(

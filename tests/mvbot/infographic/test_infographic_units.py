@@ -233,3 +233,19 @@ def test_day_frame_rejects_polls_without_outcome(concurrency: pd.DataFrame) -> N
 
     with pytest.raises(RenderError, match="observed_at and outcome"):
         day_frame(concurrency, dt.date(2021, 4, 16), "Europe/Madrid", polls=polls)
+
+
+def test_day_frame_drops_estimates_in_gaps(concurrency: pd.DataFrame, polls: pd.DataFrame) -> None:
+    day = dt.date(2021, 4, 16)
+    # The fixture's outage: 21:30-21:41 local time has no poll. The metrics engine fills short
+    # gaps inside a stream with estimates, so give those minutes values here.
+    gap_times = pd.date_range("2021-04-16 19:30", periods=12, freq="min", tz="UTC")
+    assert not set(gap_times) & set(pd.to_datetime(polls["observed_at"], utc=True))
+    estimated = pd.DataFrame({"observed_at": gap_times, "viewers": 99_999.0, "channels_live": 1})
+    with_estimates = pd.concat([_live_only(concurrency), estimated], ignore_index=True)
+
+    frame = day_frame(with_estimates, day, "Europe/Madrid", polls=polls)
+
+    drawn = set(pd.to_datetime(frame["observed_at"], utc=True))
+    assert not drawn & set(gap_times)
+    assert curve_stats(frame, day, "Europe/Madrid").unobserved_minutes == 12

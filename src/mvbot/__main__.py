@@ -1,0 +1,5 @@
+"""Run the mvbot command line: `python -m mvbot`."""
+
+from mvbot.cli import main
+
+main()

@@ -177,3 +177,36 @@ def test_event_bad_config_message(database_url: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["event", "--config", str(config), "--db", database_url])
     assert result.exit_code == 1
     assert "event.timezone 'Nowhere'" in result.output
+
+
+def test_export_streams_csv_equals_streams_csv(database_url: str, tmp_path: Path) -> None:
+    target = tmp_path / "streams.csv"
+
+    run("export", "streams", "--output", str(target), "--db", database_url)
+
+    printed = run("streams", "--format", "csv", "--db", database_url)
+    assert target.read_text(encoding="utf-8") == printed
+
+
+def test_export_streams_parquet_keeps_types(database_url: str, tmp_path: Path) -> None:
+    target = tmp_path / "streams.parquet"
+
+    run("export", "streams", "--by-category", "--output", str(target), "--db", database_url)
+
+    frame = pd.read_parquet(target)
+    assert list(frame["stream_id"]) == ["a1", "a1", "a2", "b1"]
+    assert list(frame["game_id"][:2]) == ["32982", "509658"]
+    assert str(frame["started_at"].dt.tz) == "UTC"
+    assert frame["stream_ids"].iloc[0] == "a1"
+
+
+def test_export_days_in_time_zone(database_url: str, tmp_path: Path) -> None:
+    target = tmp_path / "days.csv"
+
+    run("export", "days", "--tz", "Europe/Madrid", "-o", str(target), "--db", database_url)
+
+    frame = pd.read_csv(target)
+    # 21:30 UTC on 5 April is 23:30 in Madrid: alpha's first stream crosses local midnight.
+    alpha = frame.loc[frame["channel_login"] == "alpha"].set_index("day")
+    assert alpha.loc["2021-04-05", "airtime_minutes"] == 30
+    assert alpha.loc["2021-04-06", "airtime_minutes"] == 60

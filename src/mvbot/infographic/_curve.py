@@ -456,9 +456,11 @@ def _draw_gaps(
     centre = min(
         max((widest_left + widest_right) / 2, left + label_width / 2), right - label_width / 2
     )
+    # Inside the band, just above the time axis: the band has no line to collide with, while
+    # the top of the plot is where the peak label goes.
     renderer.draw(
         canvas,
-        (centre, top - fmt.footer_size * 0.5),
+        (centre, bottom - fmt.footer_size),
         label,
         size=fmt.footer_size,
         fill=theme.muted,

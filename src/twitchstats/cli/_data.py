@@ -24,7 +24,9 @@ IMPORT_COMMANDS: dict[str, str] = {
     "samples": "twitchstats.cli._data:import_samples",
 }
 EXPORT_COMMANDS: dict[str, str] = {
+    "days": "twitchstats.cli._metrics:export_days",
     "samples": "twitchstats.cli._data:export_samples",
+    "streams": "twitchstats.cli._metrics:export_streams",
 }
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import zoneinfo
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -191,7 +192,29 @@ def streams(
 
     Dates without a time are midnight UTC. Times are UTC in every output format.
     """
-    options = _options(merge_gap, max_unknown_gap)
+    frame = compute_streams(
+        channels=channels,
+        since=since,
+        until=until,
+        method=method,
+        options=_options(merge_gap, max_unknown_gap),
+        by_category=by_category,
+        database_url=database_url,
+    )
+    click.echo(_render(frame, output_format), nl=False)
+
+
+def compute_streams(
+    *,
+    channels: Sequence[str],
+    since: dt.date | dt.datetime | None,
+    until: dt.date | dt.datetime | None,
+    method: str,
+    options: SessionOptions,
+    by_category: bool,
+    database_url: str,
+) -> pd.DataFrame:
+    """Return the stream rows that `twitchstats streams` prints, for `export streams` too."""
     start = _instant(since, dt.UTC)
     end = _instant(until, dt.UTC)
     try:
@@ -216,7 +239,7 @@ def streams(
         frame = frame.loc[frame["started_at"] >= pd.Timestamp(start)]
     if end is not None:
         frame = frame.loc[frame["started_at"] < pd.Timestamp(end)]
-    click.echo(_render(frame.reset_index(drop=True), output_format), nl=False)
+    return frame.reset_index(drop=True)
 
 
 @click.command("days")
@@ -251,8 +274,28 @@ def days(
     minutes of the day that the collector observed: a day with 0 there has no data, which is
     not the same as a day off.
     """
+    frame = compute_days(
+        timezone=timezone,
+        channels=channels,
+        since=since,
+        until=until,
+        options=_options(merge_gap, max_unknown_gap),
+        database_url=database_url,
+    )
+    click.echo(_render(frame, output_format), nl=False)
+
+
+def compute_days(
+    *,
+    timezone: str,
+    channels: Sequence[str],
+    since: dt.date | dt.datetime | None,
+    until: dt.date | dt.datetime | None,
+    options: SessionOptions,
+    database_url: str,
+) -> pd.DataFrame:
+    """Return the day rows that `twitchstats days` prints, for `export days` too."""
     zone = _zone(timezone)
-    options = _options(merge_gap, max_unknown_gap)
     first_day = since.date() if isinstance(since, dt.datetime) else since
     last_day = until.date() if isinstance(until, dt.datetime) else until
     start = _instant(first_day, zone)
@@ -274,7 +317,7 @@ def days(
         )
     except TwitchStatsError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(_render(frame, output_format), nl=False)
+    return frame
 
 
 @click.command("event")
@@ -343,3 +386,121 @@ def event(
         header = f"# {name}" if output_format == "csv" else f"== {name} =="
         parts.append(f"{header}\n{_render(frame, output_format)}")
     click.echo("\n".join(parts), nl=False)
+
+
+output_option = click.option(
+    "--output",
+    "-o",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="File to write; - writes to standard output.",
+)
+file_format_option = click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "parquet"]),
+    default=None,
+    help="File format. Default: parquet for a .parquet output file, csv otherwise.",
+)
+
+
+def _write_table(frame: pd.DataFrame, output: str, file_format: str | None, what: str) -> None:
+    """Write `frame` as CSV (times in UTC with Z) or Parquet, to a file or standard output."""
+    from twitchstats.cli._data import _write_parquet
+
+    if file_format is None:
+        file_format = "parquet" if output.endswith(".parquet") else "csv"
+    if file_format == "parquet":
+        _write_parquet(_text_columns(frame), output)
+    elif output == "-":
+        click.echo(_render(frame, "csv"), nl=False)
+    else:
+        Path(output).write_text(_render(frame, "csv"), encoding="utf-8")
+    if output != "-":
+        click.echo(f"Exported {len(frame)} {what} to {output}.", err=True)
+
+
+@click.command("streams")
+@output_option
+@file_format_option
+@channel_option
+@click.option("--since", type=DateOrTime(), help="First stream start included (date or time).")
+@click.option("--until", type=DateOrTime(), help="First stream start excluded (date or time).")
+@click.option(
+    "--method",
+    type=click.Choice(["standard", "twitchtracker"]),
+    default="standard",
+    show_default=True,
+    help="standard: per-minute numbers; twitchtracker: TwitchTracker's published rules.",
+)
+@merge_gap_option
+@unknown_gap_option
+@click.option("--by-category", is_flag=True, help="One row per stream and game.")
+@db_option
+def export_streams(
+    output: str,
+    file_format: str | None,
+    channels: tuple[str, ...],
+    since: dt.date | dt.datetime | None,
+    until: dt.date | dt.datetime | None,
+    method: str,
+    merge_gap: int,
+    max_unknown_gap: int,
+    by_category: bool,
+    database_url: str,
+) -> None:
+    """Export the rows of `twitchstats streams` as CSV or Parquet.
+
+    stream_ids holds the merged broadcast ids separated by spaces. Times are UTC.
+    """
+    frame = compute_streams(
+        channels=channels,
+        since=since,
+        until=until,
+        method=method,
+        options=_options(merge_gap, max_unknown_gap),
+        by_category=by_category,
+        database_url=database_url,
+    )
+    _write_table(frame, output, file_format, "streams")
+
+
+@click.command("days")
+@output_option
+@file_format_option
+@click.option(
+    "--tz",
+    "timezone",
+    default="UTC",
+    show_default=True,
+    metavar="ZONE",
+    help="IANA time zone whose calendar cuts the days, for example Europe/Madrid.",
+)
+@channel_option
+@click.option("--since", type=DateOrTime(), help="First local day included (YYYY-MM-DD).")
+@click.option("--until", type=DateOrTime(), help="Last local day included (YYYY-MM-DD).")
+@merge_gap_option
+@unknown_gap_option
+@db_option
+def export_days(
+    output: str,
+    file_format: str | None,
+    timezone: str,
+    channels: tuple[str, ...],
+    since: dt.date | dt.datetime | None,
+    until: dt.date | dt.datetime | None,
+    merge_gap: int,
+    max_unknown_gap: int,
+    database_url: str,
+) -> None:
+    """Export the rows of `twitchstats days` (one per channel and local day) as CSV or Parquet."""
+    frame = compute_days(
+        timezone=timezone,
+        channels=channels,
+        since=since,
+        until=until,
+        options=_options(merge_gap, max_unknown_gap),
+        database_url=database_url,
+    )
+    _write_table(frame, output, file_format, "channel days")

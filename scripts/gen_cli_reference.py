@@ -1,12 +1,14 @@
 """Write docs/cli.md from the `--help` output of every twitchstats and mvbot command.
 
 Run `python scripts/gen_cli_reference.py` after changing a command; `tests/test_cli_reference.py`
-fails while docs/cli.md differs from what this script writes. mvbot's help is taken in English,
+fails while docs/cli.md differs from what this script writes. Run it in a fresh process: mvbot's
+subcommands take their help language when first imported. mvbot's help is taken in English,
 the language of the reference docs; `mvbot --help` prints Spanish by default.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Iterator
@@ -79,9 +81,19 @@ def render_reference() -> str:
             os.environ["MVBOT_LANG"] = previous
 
 
-def main() -> int:
+def main(arguments: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--stdout", action="store_true", help="print the reference instead of writing docs/cli.md"
+    )
+    options = parser.parse_args(arguments)
+
+    reference = render_reference()
+    if options.stdout:
+        sys.stdout.write(reference)
+        return 0
     target = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
-    target.write_text(render_reference(), encoding="utf-8")
+    target.write_text(reference, encoding="utf-8")
     print(f"wrote {target}", file=sys.stderr)
     return 0
 

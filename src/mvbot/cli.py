@@ -65,6 +65,7 @@ def build_cli() -> click.Group:
         cls=LazyGroup,
         lazy_commands=COMMANDS,
         help=translate("cli.main_help", language),
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
     @click.version_option(package_name="twitchstats", prog_name="mvbot")
     @click.option(

@@ -67,7 +67,12 @@ def build_cli() -> click.Group:
         help=translate("cli.main_help", language),
         context_settings={"help_option_names": ["-h", "--help"]},
     )
-    @click.version_option(package_name="twitchstats", prog_name="mvbot")
+    @click.version_option(
+        package_name="twitchstats",
+        prog_name="mvbot",
+        help=translate("cli.version_help", language),
+    )
+    @click.help_option("-h", "--help", help=translate("cli.help_help", language))
     @click.option(
         "--lang",
         type=click.Choice(SUPPORTED_LANGUAGES),

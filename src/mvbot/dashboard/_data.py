@@ -184,11 +184,15 @@ class ChannelTotals:
     followers_gained: float
 
 
-def channel_totals(streams: pd.DataFrame, channel_id: str) -> ChannelTotals:
+def channel_totals(
+    streams: pd.DataFrame, channel_id: str, followers: pd.DataFrame | None = None
+) -> ChannelTotals:
     """Return the channel's totals; the average is hours watched over hours live.
 
     A sum is unknown (NaN) when every value in it is missing, so a channel whose follower reads
-    all failed shows an unknown gain, never 0.
+    all failed shows an unknown gain, never 0. With follower snapshots (`channel_id`,
+    `observed_at` or `day`, `followers`), the gain is the last known total minus the first,
+    which daily snapshots allow even when no stream has a snapshot at its start and end.
     """
     own = streams.loc[streams["channel_id"].astype(str) == channel_id]
     hours_watched = float(numbers(own["hours_watched"]).sum(min_count=1))
@@ -200,9 +204,13 @@ def channel_totals(streams: pd.DataFrame, channel_id: str) -> ChannelTotals:
         value = own["peak_at"].iloc[int(peaks.argmax())]
         if not pd.isna(value):
             peak_at = pd.Timestamp(value).tz_convert("UTC")
-    followers = math.nan
+    gained = math.nan
     if "followers_gained" in own.columns:
-        followers = float(numbers(own["followers_gained"]).sum(min_count=1))
+        gained = float(numbers(own["followers_gained"]).sum(min_count=1))
+    if followers is not None and len(followers):
+        from_snapshots = _snapshot_gain(followers, channel_id)
+        if not math.isnan(from_snapshots):
+            gained = from_snapshots
     return ChannelTotals(
         hours_watched=hours_watched,
         airtime_hours=airtime_hours,
@@ -210,8 +218,20 @@ def channel_totals(streams: pd.DataFrame, channel_id: str) -> ChannelTotals:
         peak_viewers=peak_viewers,
         peak_at=peak_at,
         streams=len(own),
-        followers_gained=followers,
+        followers_gained=gained,
     )
+
+
+def _snapshot_gain(followers: pd.DataFrame, channel_id: str) -> float:
+    """Return the last known follower total minus the first, or NaN with fewer than two."""
+    own = followers.loc[followers["channel_id"].astype(str) == channel_id]
+    time_column = "observed_at" if "observed_at" in own.columns else "day"
+    counts = numbers(own["followers"])
+    known = own.assign(_count=counts).loc[counts.notna().to_numpy()]
+    if len(known) < 2:
+        return math.nan
+    ordered = known.sort_values(time_column)
+    return float(ordered["_count"].iloc[-1] - ordered["_count"].iloc[0])
 
 
 def _ratio(numerator: float, denominator: float) -> float:

@@ -154,7 +154,7 @@ def write_dashboards(
     pages: dict[str, Path] = {}
     index_rows: list[tuple[ChannelInfo, EventFigures, str]] = []
     for position, info in enumerate(infos, start=1):
-        totals = channel_totals(streams, info.channel_id)
+        totals = channel_totals(streams, info.channel_id, followers)
         chart_blocks = _channel_charts(
             info,
             samples=samples,

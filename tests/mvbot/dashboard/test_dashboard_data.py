@@ -134,3 +134,19 @@ def test_daily_ranks_skip_missing_metric() -> None:
 
     assert list(ranks["channel_id"]) == ["2"]
     assert list(ranks["rank"]) == [1]
+
+
+def test_channel_totals_followers_from_snapshots() -> None:
+    snapshots = pd.DataFrame(
+        {
+            "channel_id": ["2", "2", "2", "1"],
+            "observed_at": [UTC_START + pd.Timedelta(days=k) for k in (2, 0, 1, 0)],
+            "followers": pd.array([1_300, 1_000, pd.NA, 50], dtype="Int64"),
+        }
+    )
+
+    totals = channel_totals(_streams(), "2", snapshots)
+    single = channel_totals(_streams(), "1", snapshots)
+
+    assert totals.followers_gained == 300.0, "last known total minus the first"
+    assert single.followers_gained == 12.0, "one snapshot: keep the per-stream figure"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from tqdm import tqdm  # type: ignore[import-untyped]
+from tqdm import tqdm
 
 from mvbot._exceptions import BrandsError
 from mvbot._i18n import translate

@@ -781,12 +781,18 @@ def _insert_sample_rows(connection: Connection, matrix: np.ndarray) -> int:
     grouped = len(matrix) // ROWS_PER_INSERT * ROWS_PER_INSERT
     inserted = 0
     if grouped:
-        # One flat parameter tuple per statement, built by NumPy and map() in C.
-        groups = list(map(tuple, matrix[:grouped].reshape(-1, width * ROWS_PER_INSERT).tolist()))
+        # One flat parameter list per statement, built by NumPy. The DB-API cursor of the
+        # connection's own transaction takes the lists as they are; SQLAlchemy's
+        # exec_driver_sql would first need a tuple per statement, a copy of every value.
+        groups = matrix[:grouped].reshape(-1, width * ROWS_PER_INSERT).tolist()
         sql = statement(ROWS_PER_INSERT)
-        for chunk in chunked(groups, BATCH_ROWS // ROWS_PER_INSERT):
-            result = connection.exec_driver_sql(sql, list(chunk))
-            inserted += max(result.rowcount, 0)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for chunk in chunked(groups, BATCH_ROWS // ROWS_PER_INSERT):
+                cursor.executemany(sql, chunk)
+                inserted += max(cursor.rowcount, 0)
+        finally:
+            cursor.close()
     rest = matrix[grouped:]
     if len(rest):
         result = connection.exec_driver_sql(statement(len(rest)), tuple(rest.reshape(-1).tolist()))

@@ -9,7 +9,7 @@ TwitchStatsError
 ├── HelixError                  anything that went wrong talking to the Twitch Helix API
 │   ├── HelixTransportError     no usable HTTP exchange after the retries (connect errors)
 │   │   └── HelixTimeoutError   the request timed out, or hung, on every attempt
-│   ├── HelixStatusError        Twitch answered with an error status (carries request/response)
+│   ├── HelixStatusError        Twitch responded with an error status (carries request/response)
 │   │   ├── AuthenticationError 401 that survived one token re-mint, or rejected credentials
 │   │   ├── BadRequestError     400: a parameter Twitch does not accept
 │   │   ├── NotFoundError       404
@@ -90,7 +90,7 @@ class HelixTimeoutError(HelixTransportError):
 
 
 class HelixStatusError(HelixError):
-    """Twitch answered with an error status.
+    """Twitch responded with an error status.
 
     Attributes:
         request: the request that was sent (its `Authorization` header is never shown).
@@ -138,7 +138,7 @@ class RateLimitError(HelixStatusError):
     `RetryPolicy.max_rate_limit_wait_seconds` or than the time budget allows.
 
     Attributes:
-        reset_at: when Twitch said the bucket refills (timezone-aware UTC), or None when the
+        reset_at: when the rate-limit bucket refills (timezone-aware UTC), or None when the
             response carried no `Ratelimit-Reset` header.
     """
 
@@ -156,7 +156,7 @@ class RateLimitError(HelixStatusError):
 
 
 class ServerError(HelixStatusError):
-    """Twitch answered 5xx on every attempt."""
+    """Twitch responded with a 5xx status on every attempt."""
 
 
 class InvalidResponseError(HelixError):

@@ -138,7 +138,7 @@ def day_frame(
     )
     quiet = polled.loc[matched["_row"].isna().to_numpy()].assign(viewers=0.0, channels_live=0.0)
     if polls is not None and len(frame):
-        # The metrics engine fills short collector gaps inside a stream with estimates; the
+        # The metrics engine fills short collector gaps inside a stream with estimates. The
         # curve shows only observed minutes, so those estimates are drawn as unknown time.
         observed = pd.merge_asof(
             frame[["observed_at"]],

@@ -7,7 +7,6 @@ and only then builds the command group. Subcommands are imported on first use.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import sys
@@ -16,6 +15,7 @@ from collections.abc import Sequence
 import click
 
 from mvbot._i18n import LANGUAGE_ENV, SUPPORTED_LANGUAGES, resolve_language, translate
+from twitchstats.cli import LazyGroup
 
 # Subcommand name -> "module:attribute" of its click command. One line per command.
 COMMANDS: dict[str, str] = {
@@ -25,27 +25,6 @@ COMMANDS: dict[str, str] = {
     "demo": "mvbot.commands._demo:demo",
     "run": "mvbot.commands._run:run",
 }
-
-
-class LazyGroup(click.Group):
-    """A click group that imports each subcommand's module on first use."""
-
-    def __init__(self, *args: object, lazy_commands: dict[str, str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._lazy_commands = lazy_commands
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self._lazy_commands})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = self._lazy_commands.get(cmd_name)
-        if target is None:
-            return super().get_command(ctx, cmd_name)
-        module_name, _, attribute = target.partition(":")
-        command = getattr(importlib.import_module(module_name), attribute)
-        if not isinstance(command, click.Command):
-            raise TypeError(f"{target} is not a click command")
-        return command
 
 
 def _language_from_arguments(arguments: Sequence[str]) -> str | None:
@@ -94,7 +73,7 @@ def build_cli() -> click.Group:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
         if log_level.upper() != "DEBUG":
-            # Alembic reports every migration step at INFO; one line from twitchstats says enough.
+            # Alembic logs every migration step at INFO; a twitchstats line reports the result.
             logging.getLogger("alembic").setLevel(logging.WARNING)
 
     return group

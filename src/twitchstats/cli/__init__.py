@@ -70,5 +70,5 @@ def main(log_level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if log_level.upper() != "DEBUG":
-        # Alembic reports every migration step at INFO; one line from twitchstats says enough.
+        # Alembic logs every migration step at INFO; a twitchstats line reports the result.
         logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -452,7 +452,7 @@ def export_streams(
 ) -> None:
     """Export the rows of `twitchstats streams` as CSV or Parquet.
 
-    stream_ids holds the merged broadcast ids separated by spaces. Times are UTC.
+    stream_ids contains the merged broadcast ids separated by spaces. Times are UTC.
     """
     frame = compute_streams(
         channels=channels,

@@ -11,7 +11,8 @@ memory (maximum resident set size) is its own:
 - memory: the same computation from an in-memory samples frame (the read is not timed);
 - sqlite-window: a window-function query doing the same sessionisation (stream id change or a
   gap over the limit starts a session) and per-session sums inside SQLite;
-- duckdb: the same query in DuckDB over the in-memory samples (loading not timed);
+- duckdb: the same query in DuckDB over the in-memory samples (loading not timed), with
+  DuckDB's default threads (one per core) and again with one thread (`duckdb-1`);
 - materialise: `update_stream_stats` on a copy of the season (the first, full update);
 - incremental: one more day of samples written to that copy, then `update_stream_stats`
   (the write is not timed).
@@ -182,7 +183,7 @@ def step_sqlite_window(path: Path) -> dict[str, Any]:
     return {"seconds": elapsed, "sessions": len(rows)}
 
 
-def step_duckdb(path: Path) -> dict[str, Any]:
+def step_duckdb(path: Path, threads: int | None = None) -> dict[str, Any]:
     import sqlite3
 
     import duckdb
@@ -195,12 +196,20 @@ def step_duckdb(path: Path) -> dict[str, Any]:
     )
     connection.close()
     duck = duckdb.connect()
+    if threads is not None:
+        duck.execute(f"SET threads TO {threads}")
     duck.register("samples", frame)
     query = WINDOW_SQL.replace("stream_key IS NOT previous_stream", "stream_key <> previous_stream")
     started = time.perf_counter()
     rows = duck.execute(query).fetchall()
     elapsed = time.perf_counter() - started
-    return {"seconds": elapsed, "sessions": len(rows), "rows": len(frame)}
+    used = duck.execute("SELECT current_setting('threads')").fetchone()
+    return {
+        "seconds": elapsed,
+        "sessions": len(rows),
+        "rows": len(frame),
+        "threads": None if used is None else used[0],
+    }
 
 
 def step_materialise(path: Path) -> dict[str, Any]:
@@ -261,6 +270,11 @@ def main() -> None:
         default=Path(__file__).resolve().parent / "cache",
         help="folder for the generated season file (default benchmarks/cache)",
     )
+    parser.add_argument(
+        "--steps",
+        default="full,memory,sqlite-window,duckdb,duckdb-1,materialise,incremental",
+        help="comma-separated steps to run (default all)",
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--db-path", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -272,6 +286,7 @@ def main() -> None:
             "memory": lambda: step_memory(arguments.db_path),
             "sqlite-window": lambda: step_sqlite_window(arguments.db_path),
             "duckdb": lambda: step_duckdb(arguments.db_path),
+            "duckdb-1": lambda: step_duckdb(arguments.db_path, threads=1),
             "materialise": lambda: step_materialise(arguments.db_path),
             "incremental": lambda: step_incremental(
                 arguments.db_path, arguments.channels, arguments.days, arguments.seed
@@ -293,26 +308,33 @@ def main() -> None:
         partial.rename(season)
         print(f"season file: {season} (generated in {seconds:.1f} s)")
 
-    results = {
-        step: run_step(arguments, step, season)
-        for step in ("full", "memory", "sqlite-window", "duckdb")
-    }
-    copy = arguments.cache / "incremental-copy.db"
-    shutil.copyfile(season, copy)
-    results["materialise"] = run_step(arguments, "materialise", copy)
-    results["incremental"] = run_step(arguments, "incremental", copy)
-    copy.unlink()
+    wanted = [step.strip() for step in arguments.steps.split(",") if step.strip()]
+    known = ("full", "memory", "sqlite-window", "duckdb", "duckdb-1", "materialise", "incremental")
+    unknown = sorted(set(wanted) - set(known))
+    if unknown:
+        parser.error(f"unknown steps {unknown}: choose from {', '.join(known)}")
+    results = {step: run_step(arguments, step, season) for step in known[:5] if step in wanted}
+    if "materialise" in wanted or "incremental" in wanted:
+        copy = arguments.cache / "incremental-copy.db"
+        shutil.copyfile(season, copy)
+        results["materialise"] = run_step(arguments, "materialise", copy)
+        if "incremental" in wanted:
+            results["incremental"] = run_step(arguments, "incremental", copy)
+        copy.unlink()
 
     print(f"\n{'step':<14}{'seconds':>10}{'peak RSS MiB':>14}  details")
     for step, result in results.items():
         details = {k: v for k, v in result.items() if k not in ("seconds", "peak_rss_mib")}
         print(f"{step:<14}{result['seconds']:>10.2f}{result['peak_rss_mib']:>14.0f}  {details}")
-    window = results["sqlite-window"]["seconds"]
-    duck = results["duckdb"]["seconds"]
-    full_ratio = results["full"]["seconds"] / window
-    memory_ratio = results["memory"]["seconds"] / duck
-    print(f"\nfull recompute from the file / SQLite window query: {full_ratio:.2f}")
-    print(f"in-memory computation / DuckDB query:               {memory_ratio:.2f}")
+    if "full" in results and "sqlite-window" in results:
+        ratio = results["full"]["seconds"] / results["sqlite-window"]["seconds"]
+        print(f"\nfull recompute from the file / SQLite window query: {ratio:.2f}")
+    if "memory" in results and "duckdb" in results:
+        ratio = results["memory"]["seconds"] / results["duckdb"]["seconds"]
+        print(f"in-memory computation / DuckDB query:               {ratio:.2f}")
+    if "memory" in results and "duckdb-1" in results:
+        ratio = results["memory"]["seconds"] / results["duckdb-1"]["seconds"]
+        print(f"in-memory computation / DuckDB query on 1 thread:   {ratio:.2f}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ give the numbers computed in memory from the same samples.
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -135,3 +136,93 @@ def test_changed_options_recompute_everything(database: Database) -> None:
     )
     # Without merging, alpha's restart is a stream of its own.
     assert "a2" in set(stored["stream_id"])
+
+
+def awkward_samples() -> pd.DataFrame:
+    """Samples that exercise every column the database path rebuilds from integer keys."""
+    frame = combine(
+        # Renamed halfway: the frame path and the key path both use the current login.
+        samples("2021-04-05 18:00", [100] * 30, channel_id="7", login="old_name", stream_id="x1"),
+        samples(
+            "2021-04-05 18:30",
+            [120] * 30,
+            channel_id="7",
+            login="new_name",
+            stream_id="x1",
+            games=["509658"] * 10 + ["32982"] * 20,
+            titles=["Chatting"] * 15 + ["Marbella Vice | día 2"] * 15,
+        ),
+        # Polls a few seconds off the minute, twice in one minute, and ids sorting as text.
+        samples(
+            "2021-04-05 19:00",
+            [50, 60, 70, 80],
+            channel_id="10",
+            login="beta",
+            stream_id="9",
+            offsets_seconds=[5, -20, 25, 10],
+        ),
+        samples("2021-04-05 19:00:20", [65], channel_id="10", login="beta", stream_id="9"),
+        samples("2021-04-05 20:00", [0, 300, 9_000, 310, 0], channel_id="2", login="gamma"),
+    )
+    # A sample without stream, started_at, game and title.
+    bare = samples("2021-04-05 21:00", [5], channel_id="2", login="gamma")
+    bare[["stream_id", "game_id", "game_name", "title"]] = None
+    bare["started_at"] = pd.NaT
+    joined = combine(frame, bare)
+    joined["started_at"] = pd.to_datetime(joined["started_at"], utc=True)
+    return joined
+
+
+@pytest.mark.parametrize(
+    ("channel_ids", "since"),
+    [
+        pytest.param(None, None, id="everything"),
+        pytest.param(["7", "2"], None, id="channels"),
+        pytest.param(None, "2021-04-05 18:45", id="since"),
+    ],
+)
+def test_load_sessions_equals_sessionise_of_read_frames(
+    database: Database, channel_ids: list[str] | None, since: str | None
+) -> None:
+    database.write_samples(awkward_samples())
+    start = None if since is None else at(since).to_pydatetime()
+    loaded = load_sessions(database, options=OPTIONS, channel_ids=channel_ids, since=start)
+    from_frames = sessionise(
+        database.read_samples(channel_ids=channel_ids, since=start),
+        database.read_polls(since=start),
+        options=OPTIONS,
+    )
+    assert len(loaded.minutes) > 0
+    assert_frame_equal(loaded.minutes, from_frames.minutes)
+    assert_frame_equal(loaded.gaps, from_frames.gaps)
+    assert_frame_equal(loaded.flags, from_frames.flags)
+    assert_frame_equal(stream_stats(loaded), stream_stats(from_frames))
+    for name in ("channel", "login", "stream", "game_id", "game_name", "title"):
+        assert list(getattr(loaded.arrays, name).values) == list(
+            getattr(from_frames.arrays, name).values
+        ), name
+
+
+def test_load_sessions_keeps_counts_above_32_bits(tmp_path: Path) -> None:
+    # SQLite stores integers of any size; PostgreSQL's integer column would reject these.
+    huge = 3_000_000_000
+    with Database(url=f"sqlite:///{tmp_path / 'huge.db'}") as database:
+        database.write_samples(samples("2021-04-05 18:00", [huge, huge + 5, huge - 5]))
+        stats = stream_stats(load_sessions(database, options=OPTIONS))
+    assert int(stats["peak_viewers"].iloc[0]) == huge + 5
+    assert float(stats["average_viewers"].iloc[0]) == huge
+
+
+def test_update_adds_channel_stored_late(database: Database) -> None:
+    frame = season()
+    gamma = frame["channel_id"] == "3"
+    database.write_samples(frame.loc[~gamma])
+    update_stream_stats(database, options=OPTIONS)
+    # Gamma's samples are older than what the first update processed, and it has no state.
+    database.write_samples(frame.loc[gamma])
+    summary = update_stream_stats(database, options=OPTIONS)
+    assert summary.channels == 1
+    assert summary.samples_read == int(gamma.sum())
+    stored = read_stream_stats(database)
+    full = stream_stats(load_sessions(database, options=OPTIONS))
+    assert_frame_equal(stored[WITHOUT_FOLLOWERS], full[WITHOUT_FOLLOWERS])

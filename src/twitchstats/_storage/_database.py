@@ -293,6 +293,25 @@ class Database:
                 connection, channel_ids=channel_ids, since=since, until=until
             )
 
+    def _read_sample_keys(
+        self,
+        *,
+        channel_ids: Sequence[str] | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> tuple[_readers.SampleKeys, pd.DataFrame]:
+        """Read samples as integer keys and the polls of the same range, in one snapshot.
+
+        The metrics engine reads through this: it skips the DataFrame of `read_samples`, whose
+        categorical columns it would take apart again. The filters are those of `read_samples`.
+        """
+        with self._errors("read samples"), self._read() as connection:
+            samples = _readers.read_sample_keys(
+                connection, channel_ids=channel_ids, since=since, until=until
+            )
+            polls = _readers.read_polls(connection, since=since, until=until)
+            return samples, polls
+
     def read_polls(
         self, *, since: dt.datetime | None = None, until: dt.datetime | None = None
     ) -> pd.DataFrame:

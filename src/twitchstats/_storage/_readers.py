@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -160,15 +161,55 @@ def _times(values: np.ndarray) -> pd.Series:
     return pd.Series(values.view("M8[us]")).dt.tz_localize("UTC")
 
 
-def read_samples(
+@dataclasses.dataclass(frozen=True)
+class SampleKeys:
+    """Samples as integer columns, with the rows of the lookup tables their keys point to.
+
+    Rows are sorted by (`observed_us`, `channel`). Times are int64 microseconds since the
+    epoch, with INT64 min for a missing `started_us`. The key columns hold the internal ids of
+    the `channels`, `streams`, `games` and `titles` tables, or 0 where the sample has none.
+    Each lookup maps the keys that occur to their text. For `channels` that is the Twitch id
+    and the current login, for `games` the Twitch id and the latest name.
+    """
+
+    observed_us: np.ndarray
+    channel: np.ndarray
+    stream: np.ndarray
+    started_us: np.ndarray
+    viewers: np.ndarray
+    game: np.ndarray
+    title: np.ndarray
+    channels: dict[int, tuple[str, str]]
+    streams: dict[int, str]
+    games: dict[int, tuple[str, str]]
+    titles: dict[int, str]
+
+    def __len__(self) -> int:
+        return len(self.observed_us)
+
+    def take(self, rows: np.ndarray) -> SampleKeys:
+        """Return the given rows (a boolean mask or positions); the lookups are shared."""
+        return dataclasses.replace(
+            self,
+            observed_us=self.observed_us[rows],
+            channel=self.channel[rows],
+            stream=self.stream[rows],
+            started_us=self.started_us[rows],
+            viewers=self.viewers[rows],
+            game=self.game[rows],
+            title=self.title[rows],
+        )
+
+
+def read_sample_keys(
     connection: Connection,
     *,
     channel_ids: Sequence[str] | None,
     since: dt.datetime | None,
     until: dt.datetime | None,
     packed: bool | None = None,
-) -> pd.DataFrame:
-    """Read samples as documented on `Database.read_samples`.
+) -> SampleKeys:
+    """Read samples as integer columns and lookups; the filters are those of `read_samples`.
 
     `packed` chooses the packed query (see `_fetch_packed`); None uses it when the keys fit.
     """
@@ -176,7 +217,8 @@ def read_samples(
     if channel_ids is not None:
         keys = _channel_keys(connection, channel_ids)
         if not keys:
-            return empty_samples()
+            empty = np.empty(0, dtype=np.int64)
+            return SampleKeys(empty, empty, empty, empty, empty, empty, empty, {}, {}, {}, {})
         clauses.append(f"s.channel_key IN ({', '.join(str(key) for key in keys)})")
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
 
@@ -189,35 +231,69 @@ def read_samples(
     else:
         columns = _fetch_unpacked(connection, where, params)
     observed_us, channel, stream, started_us, viewers, game, title = columns
-    if len(observed_us) == 0:
+    return SampleKeys(
+        observed_us=observed_us,
+        channel=channel,
+        stream=stream,
+        started_us=started_us,
+        viewers=viewers,
+        game=game,
+        title=title,
+        channels={
+            row[0]: (row[1], row[2])
+            for row in _lookup(connection, "channels", "twitch_id, login", channel)
+        },
+        streams={row[0]: row[1] for row in _lookup(connection, "streams", "twitch_id", stream)},
+        games={
+            row[0]: (row[1], row[2])
+            for row in _lookup(connection, "games", "twitch_id, name", game)
+        },
+        titles={row[0]: row[1] for row in _lookup(connection, "titles", "text", title)},
+    )
+
+
+def read_samples(
+    connection: Connection,
+    *,
+    channel_ids: Sequence[str] | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    packed: bool | None = None,
+) -> pd.DataFrame:
+    """Read samples as documented on `Database.read_samples`.
+
+    `packed` chooses the packed query (see `_fetch_packed`); None uses it when the keys fit.
+    """
+    samples = read_sample_keys(
+        connection, channel_ids=channel_ids, since=since, until=until, packed=packed
+    )
+    if len(samples) == 0:
         return empty_samples()
-
-    channel_rows = _lookup(connection, "channels", "twitch_id, login", channel)
-    stream_rows = _lookup(connection, "streams", "twitch_id", stream)
-    game_rows = _lookup(connection, "games", "twitch_id, name", game)
-    title_rows = _lookup(connection, "titles", "text", title)
-
-    channel_counts = np.bincount(channel)
-    game_counts = np.bincount(game)
-    frame = pd.DataFrame(
+    channel_counts = np.bincount(samples.channel)
+    game_counts = np.bincount(samples.game)
+    channel, game = samples.channel, samples.game
+    return pd.DataFrame(
         {
-            "observed_at": _times(observed_us),
+            "observed_at": _times(samples.observed_us),
             "channel_id": categorical_from_keys(
-                channel, {r[0]: r[1] for r in channel_rows}, channel_counts
+                channel, {key: row[0] for key, row in samples.channels.items()}, channel_counts
             ),
             "channel_login": categorical_from_keys(
-                channel, {r[0]: r[2] for r in channel_rows}, channel_counts
+                channel, {key: row[1] for key, row in samples.channels.items()}, channel_counts
             ),
-            "stream_id": categorical_from_keys(stream, {r[0]: r[1] for r in stream_rows}),
-            "started_at": _times(started_us),
-            "viewer_count": viewers,
-            "game_id": categorical_from_keys(game, {r[0]: r[1] for r in game_rows}, game_counts),
-            "game_name": categorical_from_keys(game, {r[0]: r[2] for r in game_rows}, game_counts),
-            "title": categorical_from_keys(title, {r[0]: r[1] for r in title_rows}),
+            "stream_id": categorical_from_keys(samples.stream, samples.streams),
+            "started_at": _times(samples.started_us),
+            "viewer_count": samples.viewers,
+            "game_id": categorical_from_keys(
+                game, {key: row[0] for key, row in samples.games.items()}, game_counts
+            ),
+            "game_name": categorical_from_keys(
+                game, {key: row[1] for key, row in samples.games.items()}, game_counts
+            ),
+            "title": categorical_from_keys(samples.title, samples.titles),
         },
         copy=False,
     )
-    return frame
 
 
 # Bit layout of the packed sample query, which packs six integer columns into two. The widths

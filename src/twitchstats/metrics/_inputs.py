@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
-from typing import Any
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from twitchstats._exceptions import MetricsError
+
+if TYPE_CHECKING:
+    from twitchstats._storage._readers import SampleKeys
 
 SAMPLE_COLUMNS = (
     "observed_at",
@@ -38,6 +43,9 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 EMPTY_INT: IntArray = np.zeros(0, dtype=np.int64)
+
+# Threads that reorder the sample columns. Two cores gave 1.6 times the speed of one.
+_WORKERS = min(4, os.cpu_count() or 1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,15 +137,13 @@ def epoch_milliseconds(values: pd.Series, column: str) -> IntArray:
     return milliseconds
 
 
-def _optional_seconds(values: pd.Series, column: str) -> FloatArray:
-    """Convert an optional datetime column to float seconds since the epoch, NaN when missing."""
+def _optional_milliseconds(values: pd.Series) -> IntArray:
+    """Convert an optional datetime column to int64 epoch milliseconds, INT64 min when missing."""
     if not isinstance(values.dtype, pd.DatetimeTZDtype):
         values = pd.to_datetime(values, utc=True)
     naive = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-    missing = np.isnat(naive)
-    seconds: FloatArray = naive.astype("datetime64[ms]").astype(np.int64) / 1000.0
-    seconds[missing] = np.nan
-    return seconds
+    milliseconds: IntArray = naive.astype("datetime64[ms]").view(np.int64)
+    return milliseconds
 
 
 def minutes_from_milliseconds(milliseconds: IntArray) -> IntArray:
@@ -145,50 +151,160 @@ def minutes_from_milliseconds(milliseconds: IntArray) -> IntArray:
     return np.floor_divide(milliseconds + 30_000, 60_000)
 
 
-def factorize(values: pd.Series, rows: IntArray | None = None) -> Codes:
-    """Encode a column (or its `rows`, in that order) as codes into its distinct values.
+@dataclasses.dataclass(frozen=True)
+class _IdColumn:
+    """A text column as an integer id per row, with the code of each id among sorted texts.
 
-    The values are sorted as text, which makes the codes, and so the order of every result,
-    independent of the row order.
+    Codes number the distinct texts in text order, which makes the codes, and so the order of
+    every result, independent of the row order. An id of -1 stands for the last entry of
+    `code_of_id`, as numpy indexing reads it.
     """
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        # The codes are already there. Missing values have code -1, which indexes the last
-        # entry of `position` below, so they become "".
-        raw = values.cat.codes.to_numpy()
-        categories = [str(value) for value in values.cat.categories]
-        if (raw < 0).any():
-            categories.append("")
-        text = np.array(categories, dtype=object)
-    else:
-        raw, uniques = pd.factorize(values, use_na_sentinel=False)
-        text = np.array([str(value) for value in uniques], dtype=object)
-    order = np.argsort(text, kind="stable")
-    position = np.empty(len(order), dtype=np.int64)
-    position[order] = np.arange(len(order), dtype=np.int64)
-    selected = raw if rows is None else raw[rows]
-    return Codes(position[selected], pd.Index(text[order], dtype=object))
+
+    ids: npt.NDArray[np.integer[Any]]
+    code_of_id: IntArray
+    values: pd.Index
+
+    @classmethod
+    def from_series(cls, values: pd.Series) -> _IdColumn:
+        """Encode a column; missing values become ""."""
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            # The ids are there already. Missing values have id -1, which indexes the last
+            # entry of `code_of_id`, so they become "".
+            ids = values.cat.codes.to_numpy()
+            texts = [str(value) for value in values.cat.categories]
+            if (ids < 0).any():
+                texts.append("")
+        else:
+            ids, uniques = pd.factorize(values.fillna(""), use_na_sentinel=False)
+            texts = [str(value) for value in uniques]
+        return cls._sorted(ids, texts, np.arange(len(texts)))
+
+    @classmethod
+    def from_keys(cls, keys: IntArray, labels: Mapping[int, str]) -> _IdColumn:
+        """Encode database keys through their labels; key 0 and keys without one become ""."""
+        present = np.flatnonzero(np.bincount(keys)) if len(keys) else EMPTY_INT
+        texts = [labels.get(int(key), "") for key in present]
+        return cls._sorted(keys, texts, present)
+
+    @classmethod
+    def _sorted(
+        cls, ids: npt.NDArray[np.integer[Any]], texts: list[str], id_of_text: IntArray
+    ) -> _IdColumn:
+        distinct = sorted(set(texts))
+        position = {value: code for code, value in enumerate(distinct)}
+        size = int(id_of_text.max()) + 1 if len(id_of_text) else 0
+        code_of_id = np.zeros(size, dtype=np.int64)
+        code_of_id[id_of_text] = [position[value] for value in texts]
+        return cls(ids, code_of_id, pd.Index(distinct, dtype=object))
+
+    def row_codes(self) -> npt.NDArray[np.integer[Any]]:
+        """Return the code of every row, in the narrowest integer type that holds them."""
+        identity = len(self.ids) == 0 or (
+            int(self.ids.min()) >= 0
+            and np.array_equal(self.code_of_id, np.arange(len(self.code_of_id)))
+        )
+        if identity:
+            return _smallest(self.ids)
+        return np.take(_smallest(self.code_of_id), self.ids)
+
+    def codes(self, ids: npt.NDArray[np.integer[Any]]) -> Codes:
+        """Return `ids` (some of this column's ids) as codes."""
+        if len(self.code_of_id) == 0:
+            return Codes(EMPTY_INT, self.values)
+        return Codes(np.take(self.code_of_id, ids), self.values)
 
 
-def _channel_time_order(channel: IntArray, milliseconds: IntArray) -> IntArray:
+def _channel_time_order(channel: npt.NDArray[np.integer[Any]], milliseconds: IntArray) -> IntArray:
     """Return the row order by (channel, time), cheaply for input already sorted by time."""
     n = len(channel)
     if n < 2:
         return np.arange(n, dtype=np.int64)
-    key = channel * CHANNEL_KEY_FACTOR + milliseconds
-    if bool(np.all(key[1:] > key[:-1])):
-        return np.arange(n, dtype=np.int64)
-    if bool(np.all(milliseconds[1:] >= milliseconds[:-1])) and int(channel.max()) < 2**16:
+    time_sorted = bool(np.all(milliseconds[1:] >= milliseconds[:-1]))
+    if time_sorted and int(channel.max()) < 2**16 and int(channel.min()) >= 0:
         # Rows sorted by time (as the database returns them): a stable sort by channel alone
         # is enough, and numpy sorts 16-bit keys with a linear-time radix sort.
         return np.argsort(channel.astype(np.uint16), kind="stable").astype(np.int64)
+    key = channel * CHANNEL_KEY_FACTOR + milliseconds
+    if bool(np.all(key[1:] > key[:-1])):
+        return np.arange(n, dtype=np.int64)
     return np.argsort(key, kind="stable").astype(np.int64)
 
 
-def _text_column(frame: pd.DataFrame, column: str) -> pd.Series:
-    series = frame[column]
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return series
-    return series.fillna("")
+def _checked_viewers(viewers: IntArray) -> IntArray:
+    if len(viewers) and viewers.min() < 0:
+        bad = int(viewers.min())
+        raise MetricsError(f"invalid viewer_count {bad}: counts are 0 or more")
+    return viewers
+
+
+def _smallest(ids: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.integer[Any]]:
+    """Return `ids` in the narrowest signed integer type that holds them."""
+    if len(ids) == 0:
+        return ids
+    low, high = int(ids.min()), int(ids.max())
+    for dtype in (np.int8, np.int16, np.int32):
+        limits = np.iinfo(dtype)
+        if limits.min <= low and high <= limits.max:
+            return ids.astype(dtype, copy=False)
+    return ids
+
+
+def _assemble(
+    text: dict[str, _IdColumn],
+    milliseconds: IntArray,
+    started_ms: IntArray,
+    viewers: IntArray,
+) -> SampleArrays:
+    """Sort samples by (channel, minute), keep the last of each minute and encode the texts.
+
+    `text` holds the columns `channel`, `login`, `stream`, `game_id`, `game_name` and `title`;
+    `started_ms` is INT64 min where unknown. Two samples of one channel that round to the
+    same minute keep the later one, so the result does not depend on the order of the rows.
+
+    The rows come in time order and are needed in channel order. Reordering costs a cache
+    miss per value of a large array, so the ids are narrowed to the smallest integer type
+    first, which keeps most of them in cache, and become 64-bit codes only afterwards.
+    """
+    channel = text["channel"]
+    channel_codes = channel.row_codes()
+    order = _channel_time_order(channel_codes, milliseconds)
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        # NumPy releases the GIL while it gathers, so the columns move in parallel.
+        sorted_channel = pool.submit(np.take, channel_codes, order)
+        minute = minutes_from_milliseconds(np.take(milliseconds, order))
+        channel_sorted = sorted_channel.result()
+        n = len(order)
+        keep = np.ones(n, dtype=bool)
+        if n > 1:
+            keep[:-1] = (channel_sorted[1:] != channel_sorted[:-1]) | (minute[1:] != minute[:-1])
+        if not keep.all():
+            order, minute, channel_sorted = order[keep], minute[keep], channel_sorted[keep]
+        del keep
+
+        def reordered(column: _IdColumn) -> Codes:
+            return Codes(np.take(column.row_codes(), order).astype(np.int64), column.values)
+
+        def started_seconds() -> FloatArray:
+            started = np.take(started_ms, order)
+            seconds: FloatArray = started / 1000.0
+            seconds[started == np.iinfo(np.int64).min] = np.nan
+            return seconds
+
+        names = ("login", "stream", "game_id", "game_name", "title")
+        coded = {name: pool.submit(reordered, text[name]) for name in names}
+        started_s = pool.submit(started_seconds)
+        sorted_viewers = pool.submit(np.take, viewers, order)
+        return SampleArrays(
+            channel=Codes(channel_sorted.astype(np.int64), channel.values),
+            login=coded["login"].result(),
+            stream=coded["stream"].result(),
+            game_id=coded["game_id"].result(),
+            game_name=coded["game_name"].result(),
+            title=coded["title"].result(),
+            minute=minute,
+            started_s=started_s.result(),
+            viewers=sorted_viewers.result(),
+        )
 
 
 def prepare_samples(samples: pd.DataFrame) -> SampleArrays:
@@ -201,35 +317,43 @@ def prepare_samples(samples: pd.DataFrame) -> SampleArrays:
     viewers_column = samples["viewer_count"]
     if viewers_column.isna().any():
         raise MetricsError("viewer_count has missing values: a sample without a count is invalid")
-    viewers = viewers_column.to_numpy(dtype=np.int64)
-    if len(viewers) and viewers.min() < 0:
-        bad = int(viewers.min())
-        raise MetricsError(f"invalid viewer_count {bad}: counts are 0 or more")
-
+    viewers = _checked_viewers(viewers_column.to_numpy(dtype=np.int64))
     milliseconds = epoch_milliseconds(samples["observed_at"], "observed_at")
-    channel = factorize(samples["channel_id"])
+    columns = {
+        "channel": "channel_id",
+        "login": "channel_login",
+        "stream": "stream_id",
+        "game_id": "game_id",
+        "game_name": "game_name",
+        "title": "title",
+    }
+    text = {name: _IdColumn.from_series(samples[column]) for name, column in columns.items()}
+    started_ms = _optional_milliseconds(samples["started_at"])
+    return _assemble(text, milliseconds, started_ms, viewers)
 
-    order = _channel_time_order(channel.codes, milliseconds)
-    minute = minutes_from_milliseconds(milliseconds[order])
-    channel_sorted = channel.codes[order]
 
-    # Keep the last sample of each (channel, minute).
-    keep = np.ones(len(order), dtype=bool)
-    if len(order) > 1:
-        keep[:-1] = (channel_sorted[1:] != channel_sorted[:-1]) | (minute[1:] != minute[:-1])
-    rows = order[keep]
+def prepare_sample_keys(samples: SampleKeys) -> SampleArrays:
+    """Return samples read as integer keys, as `prepare_samples` returns the same samples.
 
-    return SampleArrays(
-        channel=Codes(channel_sorted[keep], channel.values),
-        login=factorize(_text_column(samples, "channel_login"), rows),
-        stream=factorize(_text_column(samples, "stream_id"), rows),
-        game_id=factorize(_text_column(samples, "game_id"), rows),
-        game_name=factorize(_text_column(samples, "game_name"), rows),
-        title=factorize(_text_column(samples, "title"), rows),
-        minute=minute[keep],
-        started_s=_optional_seconds(samples["started_at"], "started_at")[rows],
-        viewers=viewers[rows],
-    )
+    The columns come straight from the database's integer keys and lookups, which skips
+    building categorical columns of text only to take them apart again.
+    """
+    viewers = _checked_viewers(samples.viewers.astype(np.int64, copy=False))
+    milliseconds: IntArray = samples.observed_us.view("M8[us]").astype("M8[ms]").view(np.int64)
+    started_ms: IntArray = samples.started_us.view("M8[us]").astype("M8[ms]").view(np.int64)
+    channel_ids = {key: row[0] for key, row in samples.channels.items()}
+    logins = {key: row[1] for key, row in samples.channels.items()}
+    game_ids = {key: row[0] for key, row in samples.games.items()}
+    game_names = {key: row[1] for key, row in samples.games.items()}
+    text = {
+        "channel": _IdColumn.from_keys(samples.channel, channel_ids),
+        "login": _IdColumn.from_keys(samples.channel, logins),
+        "stream": _IdColumn.from_keys(samples.stream, samples.streams),
+        "game_id": _IdColumn.from_keys(samples.game, game_ids),
+        "game_name": _IdColumn.from_keys(samples.game, game_names),
+        "title": _IdColumn.from_keys(samples.title, samples.titles),
+    }
+    return _assemble(text, milliseconds, started_ms, viewers)
 
 
 def _unobserved_lists(values: Any) -> list[str]:

@@ -341,34 +341,19 @@ def build_sessions(arrays: SampleArrays, polls: PollArrays, options: SessionOpti
 
     # 4. Add spanned minutes and interpolate.
     fill = np.where(spanned, hole, 0)
-    counts = np.ones(n, dtype=np.int64)
-    counts[:-1] += fill
-    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
-    starts = np.cumsum(counts) - counts
-    offset = np.arange(len(rows), dtype=np.int64) - np.repeat(starts, counts)
-    minute_all = minute[rows] + offset
-    session_all = session[rows]
-    reading_row = offset == 0
-
-    kind = np.full(len(rows), MEASURED, dtype=np.int8)
-    kind[reading_row & flagged[rows]] = FLAGGED
-    added = np.flatnonzero(~reading_row)
-    if len(added):
-        added_minutes = minute_all[added]
-        polled = np.isin(added_minutes, polls.minutes)
-        unobserved = np.isin(
-            channel[rows[added]] * CHANNEL_KEY_FACTOR + added_minutes, polls.unobserved
+    if fill.any():
+        expanded, minute_all, session_all, kind, raw = _add_spanned_minutes(
+            arrays, fill, session, flagged, polls
         )
-        kind[added] = np.where(polled & ~unobserved, DROPOUT, GAP)
-
+    else:
+        # Usually no minute is added, and every column keeps its rows without a copy.
+        expanded, minute_all, session_all, raw = arrays, minute, session, arrays.viewers
+        kind = np.where(flagged, FLAGGED, MEASURED).astype(np.int8)
     known = kind == MEASURED
-    raw = np.where(reading_row, arrays.viewers[rows], -1)
     viewers = _interpolate(
         np.where(known, raw, 0).astype(np.float64), known, session_all, minute_all
     )
 
-    # Usually no minute was added, and every column keeps its rows without a copy.
-    expanded = arrays if len(rows) == n else arrays.take(rows)
     minute_arrays = MinuteArrays(
         session=session_all,
         channel=expanded.channel,
@@ -395,6 +380,42 @@ def build_sessions(arrays: SampleArrays, polls: PollArrays, options: SessionOpti
         polled_minutes=polls.minutes,
         options=options,
     )
+
+
+def _add_spanned_minutes(
+    arrays: SampleArrays,
+    fill: IntArray,
+    session: IntArray,
+    flagged: BoolArray,
+    polls: PollArrays,
+) -> tuple[SampleArrays, IntArray, IntArray, npt.NDArray[np.int8], IntArray]:
+    """Insert the `fill` missing minutes after each sample that a session spans.
+
+    Returns the samples with a copy of the preceding reading for each added minute, and the
+    minute, session, kind and raw viewer count (-1 for an added minute) of every row.
+    """
+    n = len(arrays)
+    channel = arrays.channel.codes
+    counts = np.ones(n, dtype=np.int64)
+    counts[:-1] += fill[: n - 1]
+    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+    starts = np.cumsum(counts) - counts
+    offset = np.arange(len(rows), dtype=np.int64) - np.repeat(starts, counts)
+    minute_all = arrays.minute[rows] + offset
+    session_all = session[rows]
+    reading_row = offset == 0
+
+    kind = np.full(len(rows), MEASURED, dtype=np.int8)
+    kind[reading_row & flagged[rows]] = FLAGGED
+    added = np.flatnonzero(~reading_row)
+    added_minutes = minute_all[added]
+    polled = np.isin(added_minutes, polls.minutes)
+    unobserved = np.isin(
+        channel[rows[added]] * CHANNEL_KEY_FACTOR + added_minutes, polls.unobserved
+    )
+    kind[added] = np.where(polled & ~unobserved, DROPOUT, GAP)
+    raw = np.where(reading_row, arrays.viewers[rows], -1)
+    return arrays.take(rows), minute_all, session_all, kind, raw
 
 
 def _gap_frame(

@@ -16,21 +16,22 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import sqlalchemy as sa
 
 from twitchstats._storage._engine import WRITE_OPTION
 from twitchstats._storage._tables import CHANNELS, SAMPLES
-from twitchstats._storage._types import UTCDateTime, to_epoch_us
+from twitchstats._storage._types import UTCDateTime, from_epoch_us, to_epoch_us
+from twitchstats.metrics._inputs import prepare_polls, prepare_sample_keys
 from twitchstats.metrics._options import SessionOptions
-from twitchstats.metrics._sessions import Sessions, sessionise
+from twitchstats.metrics._sessions import Sessions, build_sessions
 from twitchstats.metrics._stats import STREAM_COLUMNS, _followers_gained, stream_stats
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from twitchstats._storage import Database
+    from twitchstats._storage._readers import SampleKeys
 
 __all__ = ["UpdateSummary", "load_sessions", "read_stream_stats", "update_stream_stats"]
 
@@ -109,20 +110,58 @@ def load_sessions(
     `since` and `until` select samples by poll time; a session cut by them is cut in the
     result too, so pass a range a little wider than the one you report on.
     """
-    samples = database.read_samples(channel_ids=channel_ids, since=since, until=until)
-    polls = database.read_polls(since=since, until=until)
-    return sessionise(samples, polls if len(polls) else None, options=options)
+    samples, polls = database._read_sample_keys(channel_ids=channel_ids, since=since, until=until)
+    arrays = prepare_sample_keys(samples)
+    # The raw columns take as much memory as the arrays: let them go before sessionising.
+    del samples
+    return build_sessions(
+        arrays, prepare_polls(polls if len(polls) else None, arrays), options or SessionOptions()
+    )
 
 
-def _latest_samples(connection: sa.Connection) -> dict[str, dt.datetime]:
+def _latest_samples(
+    connection: sa.Connection, channel_ids: Sequence[str] | None = None
+) -> dict[str, dt.datetime]:
+    """Return the time of the latest sample of each channel (of `channel_ids` when given)."""
     latest = sa.type_coerce(
         sa.select(sa.func.max(SAMPLES.c.observed_at))
         .where(SAMPLES.c.channel_key == CHANNELS.c.id)
         .scalar_subquery(),
         UTCDateTime(),
     )
-    rows = connection.execute(sa.select(CHANNELS.c.twitch_id, latest)).all()
+    query = sa.select(CHANNELS.c.twitch_id, latest)
+    if channel_ids is not None:
+        query = query.where(CHANNELS.c.twitch_id.in_(channel_ids))
+    rows = connection.execute(query).all()
     return {str(channel_id): value for channel_id, value in rows if value is not None}
+
+
+def _newer_samples(
+    connection: sa.Connection, state: dict[str, tuple[dt.datetime, dt.datetime, str]]
+) -> dict[str, dt.datetime]:
+    """Return the latest sample time of each channel that may have samples after its state.
+
+    Samples are stored by time, so one range scan from the oldest `processed_until` on finds
+    the channels with newer samples. A per-channel maximum would scan back from the end to
+    each channel's latest sample, which is far for a channel that has not streamed lately.
+    Channels without a state row are looked up one by one.
+    """
+    latest: dict[str, dt.datetime] = {}
+    if state:
+        floor = min(stored[0] for stored in state.values())
+        newest = sa.type_coerce(sa.func.max(SAMPLES.c.observed_at), UTCDateTime())
+        rows = connection.execute(
+            sa.select(CHANNELS.c.twitch_id, newest)
+            .join(CHANNELS, CHANNELS.c.id == SAMPLES.c.channel_key)
+            .where(SAMPLES.c.observed_at > floor)
+            .group_by(CHANNELS.c.twitch_id)
+        ).all()
+        latest.update({str(channel_id): value for channel_id, value in rows})
+    known = set(connection.execute(sa.select(CHANNELS.c.twitch_id)).scalars())
+    unstated = sorted(str(channel_id) for channel_id in known - set(state))
+    for start in range(0, len(unstated), 500):
+        latest.update(_latest_samples(connection, unstated[start : start + 500]))
+    return latest
 
 
 def _read_state(connection: sa.Connection) -> dict[str, tuple[dt.datetime, dt.datetime, str]]:
@@ -149,12 +188,12 @@ def update_stream_stats(
     options = options or SessionOptions()
     fingerprint = options.fingerprint()
     with database.connect() as connection:
-        latest = _latest_samples(connection)
         state = _read_state(connection)
+        if any(stored[2] != fingerprint for stored in state.values()):
+            logger.info("stream statistics options changed: recomputing every channel")
+            full = True
+        latest = _latest_samples(connection) if full else _newer_samples(connection, state)
 
-    if any(stored[2] != fingerprint for stored in state.values()):
-        logger.info("stream statistics options changed: recomputing every channel")
-        full = True
     if full:
         affected = sorted(latest)
         reopen: dict[str, dt.datetime | None] = dict.fromkeys(affected)
@@ -174,16 +213,19 @@ def update_stream_stats(
 
     known_starts = [value for value in reopen.values() if value is not None]
     since = None if len(known_starts) < len(reopen) else min(known_starts)
-    samples = database.read_samples(
-        channel_ids=None if len(affected) == len(latest) else affected, since=since
-    )
+    samples, polls = database._read_sample_keys(channel_ids=None if full else affected, since=since)
     samples = _from_reopen_points(samples, reopen)
-    polls = database.read_polls(since=since)
-    sessions = sessionise(samples, polls if len(polls) else None, options=options)
+    samples_read = len(samples)
+    last_sample = _last_sample_times(samples)
+    arrays = prepare_sample_keys(samples)
+    # The raw columns take as much memory as the arrays: let them go before sessionising.
+    del samples
+    sessions = build_sessions(arrays, prepare_polls(polls if len(polls) else None, arrays), options)
     stats = stream_stats(sessions)
+    del arrays, sessions
 
     rows = _stored_rows(stats)
-    new_state = _state_rows(stats, samples, fingerprint)
+    new_state = _state_rows(stats, last_sample, fingerprint)
     with database.engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
         if full:
             connection.execute(sa.delete(STREAM_STATS))
@@ -226,39 +268,27 @@ def update_stream_stats(
     logger.info(
         "updated stream statistics of %d channels: %d samples read, %d sessions written",
         len(affected),
-        len(samples),
+        samples_read,
         len(rows),
     )
     return UpdateSummary(
-        channels=len(affected), samples_read=len(samples), sessions_written=len(rows), full=full
+        channels=len(affected), samples_read=samples_read, sessions_written=len(rows), full=full
     )
 
 
-def _from_reopen_points(
-    samples: pd.DataFrame, reopen: dict[str, dt.datetime | None]
-) -> pd.DataFrame:
+def _from_reopen_points(samples: SampleKeys, reopen: dict[str, dt.datetime | None]) -> SampleKeys:
     """Keep each channel's samples from its reopen point on."""
-    if samples.empty:
+    if len(samples) == 0:
         return samples
     lowest = np.iinfo(np.int64).min
-    limits = {
-        channel_id: lowest if start is None else to_epoch_us(start)
-        for channel_id, start in reopen.items()
-    }
     # Channels outside `reopen` get no limit here: the caller read only affected channels.
-    channel = samples["channel_id"]
-    if isinstance(channel.dtype, pd.CategoricalDtype):
-        per_category = np.array(
-            [limits.get(str(value), lowest) for value in channel.cat.categories], dtype=np.int64
-        )
-        limit: npt.NDArray[np.int64] = per_category[channel.cat.codes.to_numpy()]
-    else:
-        limit = np.asarray(channel.astype(str).map(limits).fillna(lowest), dtype=np.int64)
-    observed = samples["observed_at"].dt.tz_convert("UTC").dt.tz_localize(None)
-    observed_us = observed.to_numpy().astype("datetime64[us]").astype(np.int64)
-    keep = observed_us >= limit
-    kept: pd.DataFrame = samples.loc[keep].reset_index(drop=True)
-    return kept
+    limit_of_key = np.full(int(samples.channel.max()) + 1, lowest, dtype=np.int64)
+    for key, (channel_id, _login) in samples.channels.items():
+        start = reopen.get(channel_id)
+        if start is not None and key < len(limit_of_key):
+            limit_of_key[key] = to_epoch_us(start)
+    keep = samples.observed_us >= limit_of_key[samples.channel]
+    return samples if bool(keep.all()) else samples.take(keep)
 
 
 def _python_time(value: Any) -> dt.datetime | None:
@@ -286,17 +316,30 @@ def _stored_rows(stats: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+def _last_sample_times(samples: SampleKeys) -> dict[str, dt.datetime]:
+    """Return the time of each channel's latest sample among `samples`."""
+    if len(samples) == 0:
+        return {}
+    missing = np.iinfo(np.int64).min
+    latest = np.full(int(samples.channel.max()) + 1, missing, dtype=np.int64)
+    np.maximum.at(latest, samples.channel, samples.observed_us)
+    return {
+        channel_id: from_epoch_us(int(latest[key]))
+        for key, (channel_id, _login) in samples.channels.items()
+        if key < len(latest) and latest[key] != missing
+    }
+
+
 def _state_rows(
-    stats: pd.DataFrame, samples: pd.DataFrame, fingerprint: str
+    stats: pd.DataFrame, last_sample: dict[str, dt.datetime], fingerprint: str
 ) -> list[dict[str, Any]]:
     if stats.empty:
         return []
     last_session = stats.sort_values("first_seen_at").groupby("channel_id")["first_seen_at"].max()
-    last_sample = samples.groupby(samples["channel_id"].astype(str))["observed_at"].max()
     return [
         {
             "channel_id": channel_id,
-            "processed_until": _python_time(last_sample[str(channel_id)]),
+            "processed_until": last_sample[str(channel_id)],
             "reopen_from": _python_time(reopen_from),
             "options": fingerprint,
         }

@@ -482,3 +482,49 @@ def test_empty_samples_give_empty_frames() -> None:
     assert sessions.minutes.empty
     assert sessions.gaps.empty
     assert sessions.flags.empty
+
+
+def several_channels(with_holes: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Five channels with restarts, a spike and, when asked, dropouts and a collector gap."""
+    frames = []
+    for index in range(5):
+        viewers: list[int | None] = [100 + 10 * index + minute % 7 for minute in range(90)]
+        if with_holes:
+            viewers[20] = None
+            viewers[50:53] = [None, None, None]
+        viewers[60] = 40_000
+        channel = str(index + 1)
+        login = f"c{index}"
+        frames.append(
+            samples("2021-04-05 18:00", viewers, channel_id=channel, login=login, stream_id=channel)
+        )
+        frames.append(
+            samples(
+                "2021-04-05 19:33",
+                [200] * 30,
+                channel_id=channel,
+                login=login,
+                stream_id=f"{channel}b",
+            )
+        )
+    missing = [("2021-04-05 18:50", "2021-04-05 18:52")] if with_holes else []
+    return combine(*frames), polls("2021-04-05 17:50", "2021-04-05 20:30", missing=missing)
+
+
+@pytest.mark.parametrize("with_holes", [False, True], ids=["no-holes", "holes"])
+def test_channel_split_matches_one_pass(monkeypatch: pytest.MonkeyPatch, with_holes: bool) -> None:
+    from twitchstats.metrics import _sessions
+
+    frame, poll_frame = several_channels(with_holes)
+    options = SessionOptions(merge_gap=5)
+    whole = sessionise(frame, poll_frame, options=options)
+    monkeypatch.setattr(_sessions, "PARALLEL_MIN_SAMPLES", 0)
+    monkeypatch.setattr(_sessions, "_WORKERS", 3)
+    split = sessionise(frame, poll_frame, options=options)
+
+    assert len(_sessions._channel_bounds(whole.arrays.channel.codes, 3)) == 4
+    assert (whole.minutes["reading"] != "measured").any()
+    assert_frame_equal(split.minutes, whole.minutes)
+    assert_frame_equal(split.gaps, whole.gaps)
+    assert_frame_equal(split.flags, whole.flags)
+    assert_frame_equal(stream_stats(split), stream_stats(whole))

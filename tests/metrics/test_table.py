@@ -181,7 +181,7 @@ def awkward_samples() -> pd.DataFrame:
         pytest.param(None, "2021-04-05 18:45", id="since"),
     ],
 )
-def test_load_sessions_equals_sessionise_of_read_frames(
+def test_load_sessions_matches_frame_path(
     database: Database, channel_ids: list[str] | None, since: str | None
 ) -> None:
     database.write_samples(awkward_samples())
@@ -203,7 +203,7 @@ def test_load_sessions_equals_sessionise_of_read_frames(
         ), name
 
 
-def test_load_sessions_keeps_counts_above_32_bits(tmp_path: Path) -> None:
+def test_load_sessions_keeps_large_counts(tmp_path: Path) -> None:
     # SQLite stores integers of any size; PostgreSQL's integer column would reject these.
     huge = 3_000_000_000
     with Database(url=f"sqlite:///{tmp_path / 'huge.db'}") as database:

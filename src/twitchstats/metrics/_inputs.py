@@ -79,6 +79,20 @@ class SampleArrays:
     def __len__(self) -> int:
         return len(self.minute)
 
+    def slice(self, start: int, stop: int) -> SampleArrays:
+        """Return rows `start` to `stop` (excluded) as views, without copying."""
+        return SampleArrays(
+            channel=Codes(self.channel.codes[start:stop], self.channel.values),
+            login=Codes(self.login.codes[start:stop], self.login.values),
+            stream=Codes(self.stream.codes[start:stop], self.stream.values),
+            game_id=Codes(self.game_id.codes[start:stop], self.game_id.values),
+            game_name=Codes(self.game_name.codes[start:stop], self.game_name.values),
+            title=Codes(self.title.codes[start:stop], self.title.values),
+            minute=self.minute[start:stop],
+            started_s=self.started_s[start:stop],
+            viewers=self.viewers[start:stop],
+        )
+
     def take(self, rows: IntArray) -> SampleArrays:
         return SampleArrays(
             channel=self.channel.take(rows),

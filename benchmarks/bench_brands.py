@@ -9,12 +9,13 @@ ground truth:
 - a logo-free clip: the same kind of backgrounds without any logo.
 
 Both are scanned with keyframe sampling (a keyframe every 2 s, as Twitch requires at ingest)
-under each setting given with `--configs`. The script prints recall, precision and false
-detections per hour. It also prints speed as a multiple of real time and CPU minutes per hour
-of video, next to a baseline measured in the same run: ffmpeg decoding the same keyframes
-without detection.
+under each setting given with `--configs`, by `--workers` detection processes. The script
+prints recall, precision and false detections per hour. It also prints speed as a multiple of
+real time and CPU minutes per hour of video, next to a baseline measured in the same run:
+ffmpeg decoding the same keyframes without detection.
 
-Run: python benchmarks/bench_brands.py [--seconds 180] [--clips DIR] [--configs 960:none ...]
+Run: python benchmarks/bench_brands.py [--seconds 180] [--clips DIR] [--workers 2]
+[--configs 960:none ...]
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from mvbot.brands import (
     reference_from_array,
     scan_videos,
 )
+from mvbot.brands._parallel import FrameDetector
 from mvbot.brands._references import Brand
 
 WIDTH, HEIGHT, FPS = 1280, 720, 30
@@ -295,10 +297,23 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def time_scan(video: Path, brand: Brand, out: Path, settings: ScanSettings) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of one scan."""
+def time_scan(
+    video: Path, brand: Brand, out: Path, settings: ScanSettings, workers: int
+) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one scan, worker processes included."""
     started, cpu = time.perf_counter(), _cpu_seconds()
-    scan_videos([video], [brand], output_dir=out, settings=settings, progress=False)
+    scan_videos(
+        [video], [brand], output_dir=out, settings=settings, progress=False, workers=workers
+    )
+    return time.perf_counter() - started, _cpu_seconds() - cpu
+
+
+def time_worker_startup(brand: Brand, workers: int) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of starting and stopping the detection processes alone."""
+    started, cpu = time.perf_counter(), _cpu_seconds()
+    if workers > 1:
+        with FrameDetector([brand], settings=DetectorSettings(), workers=workers) as detector:
+            list(detector.detect_frames([]))
     return time.perf_counter() - started, _cpu_seconds() - cpu
 
 
@@ -314,7 +329,18 @@ def time_decode(video: Path) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=240, help="length of each clip in seconds")
-    parser.add_argument("--threads", type=int, default=2, help="OpenCV threads (cores used)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="OpenCV threads of the main process; they matter only with --workers 1",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="detection processes (scan_videos' workers); each uses one OpenCV thread",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--clips", type=Path, default=None, help="folder that keeps the clips for later runs"
@@ -322,7 +348,7 @@ def main() -> None:
     parser.add_argument(
         "--configs",
         nargs="+",
-        default=["960:none", "960:orb", "720:none", "960:none:3000", "1280:none"],
+        default=["960:none", "1280:none", "960:orb", "960:none:3000", "960:none:0:0.75:10"],
         help="settings to compare, WIDTH:PREFILTER[:MAX_KEYPOINTS[:RATIO[:MIN_INLIERS]]]",
     )
     arguments = parser.parse_args()
@@ -347,7 +373,8 @@ def main() -> None:
             build_clip(empty_clip, arguments.seconds, with_logos=False, seed=arguments.seed + 1)
         print(
             f"clips: 2 x {arguments.seconds} s 1280x720 30 fps H.264 CRF 28, built in "
-            f"{time.perf_counter() - started:.0f} s; OpenCV threads: {arguments.threads}"
+            f"{time.perf_counter() - started:.0f} s; detection workers: {arguments.workers}, "
+            f"OpenCV threads of the main process: {arguments.threads}"
         )
 
         seconds = arguments.seconds
@@ -357,17 +384,29 @@ def main() -> None:
             f"{decode_cpu / seconds * 3600 / 60:.2f} CPU minutes per hour of video"
         )
 
+        startup_wall, startup_cpu = time_worker_startup(brand, arguments.workers)
+        print(
+            f"start-up of {arguments.workers} worker processes (once per scan, left out of the "
+            f"CPU minutes below): {startup_wall:.1f} s wall, {startup_cpu:.1f} CPU s"
+        )
+
         for config in arguments.configs:
             settings = _parse_config(config)
-            wall, cpu = time_scan(logos_clip, brand, root / f"scan-{config}", settings)
+            wall, cpu = time_scan(
+                logos_clip, brand, root / f"scan-{config}", settings, arguments.workers
+            )
             quality = evaluate(root / f"scan-{config}", truth)
-            empty_wall, empty_cpu = time_scan(empty_clip, brand, root / f"empty-{config}", settings)
+            empty_wall, empty_cpu = time_scan(
+                empty_clip, brand, root / f"empty-{config}", settings, arguments.workers
+            )
             empty = load_scan(root / f"empty-{config}")
             exposures = find_exposures(empty.frames, empty.detections, rules=ExposureRules())
             per_hour = len(empty.detections) / (seconds / 3600)
-            # CPU minutes per hour of video: the wall time on two idle cores lies between half
-            # of it (both cores busy all the time) and all of it (one core busy).
-            cpu_per_hour = (cpu + empty_cpu) / (2 * seconds) * 3600 / 60
+            # CPU minutes per hour of video, without the worker start-up that a 1-hour VOD
+            # pays only once. On two idle cores the wall time is about half of it when two
+            # workers keep both cores busy, and up to all of it with one worker.
+            steady_cpu = cpu + empty_cpu - 2 * startup_cpu
+            cpu_per_hour = steady_cpu / (2 * seconds) * 3600 / 60
             print(
                 f"{config} (width:prefilter:max_keypoints:ratio:min_inliers): recall "
                 f"{quality['recall']:.3f} over {quality['planted']} keyframes with a logo, "
@@ -379,8 +418,9 @@ def main() -> None:
             print(
                 f"  speed (wall, shared machine): {seconds / wall:.1f}x real time with logos, "
                 f"{seconds / empty_wall:.1f}x without; CPU: {cpu_per_hour:.1f} CPU minutes per "
-                f"hour of video, so a 1-hour VOD on 2 idle cores takes "
-                f"{cpu_per_hour / 2:.1f}-{cpu_per_hour:.1f} min (extrapolated)",
+                f"hour of video, so a 1-hour VOD on 2 idle cores takes about "
+                f"{cpu_per_hour / 2:.1f} min with both busy, {cpu_per_hour:.1f} min on one "
+                f"(extrapolated)",
                 flush=True,
             )
 

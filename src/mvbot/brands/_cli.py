@@ -18,6 +18,7 @@ from mvbot._i18n import resolve_language, translate
 from mvbot.brands._detector import DetectorSettings, LogoDetector, parse_mask
 from mvbot.brands._exposures import ExposureRules
 from mvbot.brands._impressions import VodTiming, read_viewer_csv, viewers_per_minute
+from mvbot.brands._parallel import available_cpus
 from mvbot.brands._references import load_brand
 from mvbot.brands._report import build_report, write_report
 from mvbot.brands._scan import ScanSettings, load_scan, scan_videos
@@ -105,7 +106,7 @@ def _width_option(function: F) -> F:
     return click.option(
         "--width",
         type=click.IntRange(min=64),
-        default=960,
+        default=1280,
         show_default=True,
         help=_t("opt_width"),
     )(function)
@@ -158,6 +159,12 @@ def brands() -> None:
 )
 @click.option("--resume", is_flag=True, help=_t("opt_resume"))
 @click.option("--progress/--no-progress", default=True, show_default=True, help=_t("opt_progress"))
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help=_t("opt_workers"),
+)
 def scan_command(
     brand_entries: tuple[str, ...],
     logos: tuple[Path, ...],
@@ -171,6 +178,7 @@ def scan_command(
     output: Path,
     resume: bool,
     progress: bool,
+    workers: int | None,
 ) -> None:
     if every is not None and keyframes:
         raise click.UsageError(_t("error_sampling_both"))
@@ -191,6 +199,7 @@ def scan_command(
             settings=settings,
             resume=resume,
             progress=progress,
+            workers=available_cpus() if workers is None else workers,
         )
     except KeyboardInterrupt:
         click.echo(_t("scan_interrupted", path=output), err=True)

@@ -53,8 +53,8 @@ class DetectorSettings:
 
     ratio: float = 0.75
     ransac_threshold: float = 4.0
-    min_matches: int = 10
-    min_inliers: int = 10
+    min_matches: int = 8
+    min_inliers: int = 8
     min_inlier_ratio: float = 0.25
     max_copies: int = 4
     max_rejected: int = 2

@@ -59,6 +59,34 @@ class ReferenceImage:
         w, h = float(self.width), float(self.height)
         return np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # cv2.KeyPoint cannot be pickled. Sending its fields lets the worker processes of a
+        # parallel scan receive the features computed here instead of computing them again.
+        keypoints = tuple(
+            (kp.pt[0], kp.pt[1], kp.size, kp.angle, kp.response, kp.octave, kp.class_id)
+            for kp in self.keypoints
+        )
+        return (
+            _rebuild_reference,
+            (self.name, self.image, keypoints, self.descriptors, self.points),
+        )
+
+
+def _rebuild_reference(
+    name: str,
+    image: GrayImage,
+    keypoints: tuple[tuple[float, float, float, float, float, int, int], ...],
+    descriptors: npt.NDArray[np.float32],
+    points: npt.NDArray[np.float32],
+) -> ReferenceImage:
+    return ReferenceImage(
+        name=name,
+        image=image,
+        keypoints=tuple(cv2.KeyPoint(*fields) for fields in keypoints),
+        descriptors=descriptors,
+        points=points,
+    )
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class Brand:

@@ -282,3 +282,21 @@ def test_orb_prefilter_keeps_clear_logo(box_paths: tuple[Path, Path]) -> None:
 
     assert len(detector.detect(cv2.imread(str(scene)))) == 1
     assert detector.detect(_photo("grass")) == []
+
+
+def test_reference_survives_pickle() -> None:
+    import pickle
+
+    reference = reference_from_array(skimage_logo(), name="logo")
+
+    copy = pickle.loads(pickle.dumps(reference))  # noqa: S301 (pickled by this test)
+
+    assert copy.name == "logo"
+    assert np.array_equal(copy.image, reference.image)
+    assert np.array_equal(copy.descriptors, reference.descriptors)
+    assert np.array_equal(copy.points, reference.points)
+    assert len(copy.keypoints) == len(reference.keypoints)
+    for original, restored in zip(reference.keypoints, copy.keypoints, strict=True):
+        assert restored.pt == original.pt
+        assert (restored.size, restored.angle) == (original.size, original.angle)
+        assert (restored.octave, restored.response) == (original.octave, original.response)

@@ -193,3 +193,71 @@ def test_interrupt_and_resume(logo_file: Path, logo_video: Path, tmp_path: Path)
     pd.testing.assert_frame_equal(
         partial.detections.drop(columns="video"), full.detections.drop(columns="video")
     )
+
+
+def test_parallel_scan_matches_serial(logo_file: Path, logo_video: Path, tmp_path: Path) -> None:
+    brand = load_brand("skimage", [logo_file])
+    settings = ScanSettings(sampling="interval", every_seconds=0.5, width=480)
+    scan_videos([logo_video], [brand], output_dir=tmp_path / "serial", settings=settings,
+                progress=False, workers=1)  # fmt: skip
+
+    result = scan_videos([logo_video], [brand], output_dir=tmp_path / "parallel",
+                         settings=settings, progress=False, workers=2)  # fmt: skip
+
+    serial, parallel = load_scan(tmp_path / "serial"), load_scan(tmp_path / "parallel")
+    assert result.frames == 20
+    assert result.detections == len(serial.detections)
+    assert len(serial.detections) == 12
+    pd.testing.assert_frame_equal(parallel.frames, serial.frames)
+    pd.testing.assert_frame_equal(parallel.detections, serial.detections)
+    # Checkpoint lines are written in timestamp order, which resuming relies on.
+    lines = (tmp_path / "parallel" / CHECKPOINT).read_text(encoding="utf-8").splitlines()
+    offsets = [json.loads(line)["offset_seconds"] for line in lines[:-1]]
+    assert offsets == sorted(offsets)
+    assert json.loads(lines[-1])["finished"] is True
+
+
+def test_parallel_resume_completes_scan(logo_file: Path, logo_video: Path, tmp_path: Path) -> None:
+    output = tmp_path / "scan"
+    brand = load_brand("skimage", [logo_file])
+    settings = ScanSettings(sampling="interval", every_seconds=0.5, width=480)
+    scan_videos([logo_video], [brand], output_dir=tmp_path / "full", settings=settings,
+                progress=False)  # fmt: skip
+    scan_videos([logo_video], [brand], output_dir=output, settings=settings, progress=False)
+    lines = (output / CHECKPOINT).read_text(encoding="utf-8").splitlines(keepends=True)
+    # An interrupted scan: the first 7 frames (up to 3.0 s) written, no "finished" line.
+    (output / CHECKPOINT).write_text("".join(lines[:7]), encoding="utf-8")
+
+    resumed = scan_videos([logo_video], [brand], output_dir=output, settings=settings,
+                          resume=True, progress=False, workers=2)  # fmt: skip
+
+    full, partial = load_scan(tmp_path / "full"), load_scan(output)
+    assert resumed.frames == 13
+    assert len(partial.finished) == 1
+    pd.testing.assert_frame_equal(partial.frames, full.frames)
+    pd.testing.assert_frame_equal(partial.detections, full.detections)
+
+
+def test_workers_below_one_rejected(logo_file: Path, logo_video: Path, tmp_path: Path) -> None:
+    brand = load_brand("skimage", [logo_file])
+
+    with pytest.raises(ValueError, match="workers must be at least 1, got 0"):
+        scan_videos([logo_video], [brand], output_dir=tmp_path / "scan", progress=False,
+                    workers=0)  # fmt: skip
+
+
+def test_cli_workers_option(logo_file: Path, logo_video: Path, tmp_path: Path) -> None:
+    serial = _run([*_scan_arguments(logo_file, logo_video, tmp_path / "serial"), "--workers", "1"])
+    parallel = _run(
+        [*_scan_arguments(logo_file, logo_video, tmp_path / "parallel"), "--workers", "2"]
+    )
+    rejected = _run([*_scan_arguments(logo_file, logo_video, tmp_path / "zero"), "--workers", "0"])
+
+    assert serial.exit_code == 0, serial.output
+    assert parallel.exit_code == 0, parallel.output
+    pd.testing.assert_frame_equal(
+        load_scan(tmp_path / "parallel").detections.drop(columns="video"),
+        load_scan(tmp_path / "serial").detections.drop(columns="video"),
+    )
+    assert rejected.exit_code == 2
+    assert "--workers" in rejected.output

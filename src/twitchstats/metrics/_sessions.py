@@ -88,6 +88,33 @@ class MinuteArrays:
     def __len__(self) -> int:
         return len(self.minute)
 
+    @classmethod
+    def from_samples(
+        cls,
+        samples: SampleArrays,
+        *,
+        session: IntArray,
+        minute: IntArray,
+        viewers: FloatArray,
+        kind: npt.NDArray[np.int8],
+        raw: IntArray | None = None,
+    ) -> MinuteArrays:
+        """Build the minutes of `samples` (one row each); `raw` defaults to their counts."""
+        return cls(
+            session=session,
+            channel=samples.channel,
+            login=samples.login,
+            stream=samples.stream,
+            game_id=samples.game_id,
+            game_name=samples.game_name,
+            title=samples.title,
+            minute=minute,
+            viewers=viewers,
+            kind=kind,
+            raw_viewers=samples.viewers if raw is None else raw,
+            started_s=samples.started_s,
+        )
+
     def take(self, rows: IntArray) -> MinuteArrays:
         return MinuteArrays(
             session=self.session[rows],
@@ -362,19 +389,8 @@ def _join(
     else:
         # No minute was added, so every column but these three is the input's, uncopied.
         source = arrays
-    minute_arrays = MinuteArrays(
-        session=session,
-        channel=source.channel,
-        login=source.login,
-        stream=source.stream,
-        game_id=source.game_id,
-        game_name=source.game_name,
-        title=source.title,
-        minute=source.minute,
-        viewers=viewers,
-        kind=kind,
-        raw_viewers=source.viewers,
-        started_s=source.started_s,
+    minute_arrays = MinuteArrays.from_samples(
+        source, session=session, minute=source.minute, viewers=viewers, kind=kind
     )
     return Sessions(
         arrays=minute_arrays,
@@ -459,19 +475,8 @@ def _build_part(arrays: SampleArrays, polls: PollArrays, options: SessionOptions
         np.where(known, raw, 0).astype(np.float64), known, session_all, minute_all
     )
 
-    minute_arrays = MinuteArrays(
-        session=session_all,
-        channel=expanded.channel,
-        login=expanded.login,
-        stream=expanded.stream,
-        game_id=expanded.game_id,
-        game_name=expanded.game_name,
-        title=expanded.title,
-        minute=minute_all,
-        viewers=viewers,
-        kind=kind,
-        raw_viewers=raw,
-        started_s=expanded.started_s,
+    minute_arrays = MinuteArrays.from_samples(
+        expanded, session=session_all, minute=minute_all, viewers=viewers, kind=kind, raw=raw
     )
 
     gaps = _gap_frame(arrays, same_channel, same_stream, spanned, merged, hole, absent, unknown)

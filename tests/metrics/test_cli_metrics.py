@@ -210,3 +210,17 @@ def test_export_days_in_time_zone(database_url: str, tmp_path: Path) -> None:
     alpha = frame.loc[frame["channel_login"] == "alpha"].set_index("day")
     assert alpha.loc["2021-04-05", "airtime_minutes"] == 30
     assert alpha.loc["2021-04-06", "airtime_minutes"] == 60
+
+
+@pytest.mark.parametrize("command", ["streams", "days", "event"])
+def test_read_commands_refuse_missing_file(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "typo.db"
+    arguments = [command, "--db", f"sqlite:///{path}"]
+    if command == "event":
+        config = tmp_path / "event.toml"
+        config.write_text('[event]\nname = "T"\nchannels = ["alpha"]\n', encoding="utf-8")
+        arguments += ["--config", str(config)]
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 1, result.output
+    assert "no SQLite database at" in result.output
+    assert not path.exists()

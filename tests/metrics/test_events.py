@@ -220,3 +220,19 @@ def test_event_daily_totals() -> None:
         }
     )
     assert_frame_equal(result.daily, wanted)
+
+
+def test_event_channel_never_live_keeps_login() -> None:
+    event = plain_event(
+        channels=(
+            EventChannel(login="alpha"),
+            EventChannel(login="beta"),
+            EventChannel(login="gamma"),
+        )
+    )
+    channels = pd.DataFrame({"channel_id": ["1", "2", "3"], "login": ["alpha", "beta", "gamma"]})
+    result = event_stats(sessionise(two_channels()), event, channels=channels)
+    assert result.missing_logins == ()
+    gamma = result.channels.loc[result.channels["channel_id"] == "3"]
+    assert list(gamma["channel_login"]) == ["gamma"]
+    assert int(gamma["airtime_minutes"].iloc[0]) == 0

@@ -193,8 +193,43 @@ def test_cli_export_parquet(tmp_path: Path) -> None:
 
 def test_cli_export_unknown_channel(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'none.db'}"
+    Database(url=url).open().close()
 
     result = CliRunner().invoke(main, ["export", "samples", "--db", url, "--channel", "nobody"])
 
     assert result.exit_code == 2
     assert "no stored channel has the login or id 'nobody'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(
+            "observed_at,channel_login,viewer_count\n2024-01-01T00:00:00Z,d\xeda,5\n".encode(
+                "latin-1"
+            ),
+            "is not UTF-8 text (it contains the byte 0xed)",
+            id="latin-1",
+        ),
+        pytest.param(
+            "observed_at,channel_login,viewer_count\n".encode("utf-16"),
+            "is not UTF-8 text",
+            id="utf-16",
+        ),
+        pytest.param(
+            b"observed_at;channel_login;viewer_count\n",
+            "this file uses semicolons",
+            id="semicolons",
+        ),
+    ],
+)
+def test_cli_import_names_file_problem(tmp_path: Path, content: bytes, expected: str) -> None:
+    source = tmp_path / "samples.csv"
+    source.write_bytes(content)
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    result = CliRunner().invoke(main, ["import", "samples", str(source), "--db", url])
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert "nothing was imported" in result.output
+    with Database(url=url) as database:
+        assert len(database.read_samples()) == 0

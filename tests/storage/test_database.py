@@ -97,6 +97,14 @@ def test_missing_sqlite_folder_is_explained(tmp_path: Path) -> None:
         database.open()
 
 
+def test_missing_sqlite_file_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "typo.db"
+    with pytest.raises(StorageError, match="no SQLite database at") as caught:
+        Database(url=f"sqlite:///{path}", create=False).open()
+    assert str(path) in str(caught.value)
+    assert not path.exists()
+
+
 def test_sqlite_connection_settings(tmp_path: Path) -> None:
     database = Database(url=f"sqlite:///{tmp_path / 'pragmas.db'}")
     with database, database.connect() as connection:

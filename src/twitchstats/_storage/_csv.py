@@ -96,60 +96,72 @@ def parse_samples_csv(
     known_ids = known_ids or {}
     stream, owned = _open(source)
     try:
-        reader = csv.DictReader(stream)
-        header = reader.fieldnames
-        if header is None:
-            raise SampleImportError(
-                "the file is empty: expected a header line " + ",".join(CSV_COLUMNS),
-                errors=[(1, "missing header")],
-            )
-        _check_header([name.strip() for name in header])
-        columns: dict[str, list[object]] = {name: [] for name in CSV_COLUMNS}
-        errors: list[tuple[int, str]] = []
-        first_line: dict[tuple[dt.datetime, str], tuple[int, tuple[object, ...]]] = {}
-        for line, raw in _records(reader):
-            row = {
-                (key or "").strip(): (value or "").strip()
-                for key, value in raw.items()
-                if key is not None
-            }
-            if None in raw:
-                errors.append((line, f"more fields than the {len(header)} header columns"))
-                continue
-            try:
-                parsed = _parse_row(row, known_logins, known_ids)
-            except ValueError as exc:
-                errors.append((line, str(exc)))
-                continue
-
-            observed_at = parsed[0]
-            assert isinstance(observed_at, dt.datetime)
-            key = (observed_at, str(parsed[1]))
-            if key in first_line:
-                earlier, values = first_line[key]
-                if values != parsed:
-                    errors.append(
-                        (
-                            line,
-                            f"channel {key[1]} at {key[0].isoformat()} already has a different "
-                            f"row on line {earlier}: keep one of them",
-                        )
-                    )
-                continue
-            first_line[key] = (line, parsed)
-            for name, value in zip(CSV_COLUMNS, parsed, strict=True):
-                columns[name].append(value)
+        return _parse(stream, known_logins, known_ids)
+    except UnicodeDecodeError as exc:
+        name = source if isinstance(source, str | Path) else getattr(source, "name", "the file")
+        message = (
+            f"{name} is not UTF-8 text (it contains the byte 0x{exc.object[exc.start]:02x}): "
+            "save it as UTF-8, for example as 'CSV UTF-8' in a spreadsheet program"
+        )
+        raise SampleImportError(message, errors=[(0, message)]) from None
     finally:
         if owned:
             stream.close()
+
+
+def _parse(
+    stream: IO[str], known_logins: dict[str, str], known_ids: dict[str, str]
+) -> pd.DataFrame:
+    reader = csv.DictReader(stream)
+    header = reader.fieldnames
+    if header is None:
+        raise SampleImportError(
+            "the file is empty: expected a header line " + ",".join(CSV_COLUMNS),
+            errors=[(1, "missing header")],
+        )
+    _check_header([name.strip() for name in header])
+    columns: dict[str, list[object]] = {name: [] for name in CSV_COLUMNS}
+    errors: list[tuple[int, str]] = []
+    first_line: dict[tuple[dt.datetime, str], tuple[int, tuple[object, ...]]] = {}
+    for line, raw in _records(reader):
+        row = {
+            (key or "").strip(): (value or "").strip()
+            for key, value in raw.items()
+            if key is not None
+        }
+        if None in raw:
+            errors.append((line, f"more fields than the {len(header)} header columns"))
+            continue
+        try:
+            parsed = _parse_row(row, known_logins, known_ids)
+        except ValueError as exc:
+            errors.append((line, str(exc)))
+            continue
+
+        observed_at = parsed[0]
+        assert isinstance(observed_at, dt.datetime)
+        key = (observed_at, str(parsed[1]))
+        if key in first_line:
+            earlier, values = first_line[key]
+            if values != parsed:
+                errors.append(
+                    (
+                        line,
+                        f"channel {key[1]} at {key[0].isoformat()} already has a different "
+                        f"row on line {earlier}: keep one of them",
+                    )
+                )
+            continue
+        first_line[key] = (line, parsed)
+        for name, value in zip(CSV_COLUMNS, parsed, strict=True):
+            columns[name].append(value)
 
     if errors:
         shown = "\n".join(f"  line {line}: {message}" for line, message in errors[:_ERRORS_SHOWN])
         more = len(errors) - _ERRORS_SHOWN
         suffix = f"\n  ... and {more} more" if more > 0 else ""
-        raise SampleImportError(
-            f"{len(errors)} invalid rows, nothing was imported:\n{shown}{suffix}", errors=errors
-        )
+        rows = "1 invalid row" if len(errors) == 1 else f"{len(errors)} invalid rows"
+        raise SampleImportError(f"{rows}, nothing was imported:\n{shown}{suffix}", errors=errors)
     return _frame(columns)
 
 
@@ -167,6 +179,8 @@ def _check_header(header: list[str]) -> None:
         message = (
             f"invalid header: {'; '.join(problems)}. Expected the columns {','.join(CSV_COLUMNS)}"
         )
+        if len(header) == 1 and ";" in header[0]:
+            message += ", separated by commas: this file uses semicolons"
         raise SampleImportError(message, errors=[(1, message)])
 
 

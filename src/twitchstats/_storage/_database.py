@@ -45,15 +45,21 @@ class Database:
             `TWITCHSTATS_DATABASE_URL` environment variable, else `sqlite:///twitchstats.db`.
         upgrade: migrate an older or empty database on open. With False, opening an
             out-of-date database raises `StorageError` and `upgrade()` must be called first.
+        create: create a SQLite file that does not exist yet. With False, opening a missing
+            file raises `StorageError`, so that a mistyped path reads as an error rather than
+            as an empty database. PostgreSQL databases are never created.
 
     Raises:
         StorageError: the URL is invalid, raised here without I/O. On open: the driver is
             missing, the server cannot be reached, or the database is not writable.
     """
 
-    def __init__(self, *, url: str | URL | None = None, upgrade: bool = True) -> None:
+    def __init__(
+        self, *, url: str | URL | None = None, upgrade: bool = True, create: bool = True
+    ) -> None:
         self._url = resolve_url(url)
         self._auto_upgrade = upgrade
+        self._create = create
         self._engine: Engine | None = None
         self._opened = False
         self._poll_writer = PollWriter()
@@ -96,7 +102,7 @@ class Database:
         if self._opened:
             return self
         if self.dialect == "sqlite":
-            self._check_sqlite_folder()
+            self._check_sqlite_path()
         try:
             self._check_or_upgrade()
         except BaseException:
@@ -491,11 +497,17 @@ class Database:
                 f"could not {action} on {self.url_text}: {_first_line(exc)}"
             ) from exc
 
-    def _check_sqlite_folder(self) -> None:
+    def _check_sqlite_path(self) -> None:
         database = self._url.database
         if not database or database == ":memory:" or database.startswith("file:"):
             return
-        folder = Path(database).expanduser().resolve().parent
+        path = Path(database).expanduser().resolve()
+        if not self._create and not path.is_file():
+            raise StorageError(
+                f"no SQLite database at {path}: check the path in {self.url_text} (the --db "
+                "option or TWITCHSTATS_DATABASE_URL). Collecting or importing samples creates it."
+            )
+        folder = path.parent
         if not folder.is_dir():
             raise StorageError(
                 f"cannot create the SQLite database {self.url_text}: the folder {folder} does "

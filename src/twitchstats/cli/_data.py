@@ -97,11 +97,13 @@ def import_samples(file: str, observed_every: int | None, database_url: str) -> 
         with Database(url=database_url) as database:
             inserted = database.import_samples_csv(source, observed_every=interval)
     except SampleImportError as exc:
+        if all(line <= 1 for line, _message in exc.errors):
+            # The header, the encoding or an empty file: the file as a whole is wrong.
+            raise click.ClickException(f"{exc}; nothing was imported from {file}") from None
         for line, message in exc.errors:
             click.echo(f"{file}:{line}: {message}", err=True)
-        raise click.ClickException(
-            f"{len(exc.errors)} invalid rows in {file}; nothing was imported"
-        ) from None
+        rows = "1 invalid row" if len(exc.errors) == 1 else f"{len(exc.errors)} invalid rows"
+        raise click.ClickException(f"{rows} in {file}; nothing was imported") from None
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Imported {inserted} new samples from {file}.")
@@ -146,7 +148,7 @@ def export_samples(
         file_format = "parquet" if output.endswith(".parquet") else "csv"
 
     try:
-        with Database(url=database_url) as database:
+        with Database(url=database_url, create=False) as database:
             channel_ids = _resolve_channels(database, channels) if channels else None
             samples = database.read_samples(channel_ids=channel_ids, since=since, until=until)
     except StorageError as exc:

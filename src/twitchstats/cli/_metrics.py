@@ -218,7 +218,7 @@ def compute_streams(
     start = _instant(since, dt.UTC)
     end = _instant(until, dt.UTC)
     try:
-        with Database(url=database_url) as database:
+        with Database(url=database_url, create=False) as database:
             channel_ids = _channel_ids(database, channels)
             sessions = load_sessions(
                 database,
@@ -301,7 +301,7 @@ def compute_days(
     start = _instant(first_day, zone)
     end = _instant(last_day + dt.timedelta(days=1), zone) if last_day is not None else None
     try:
-        with Database(url=database_url) as database:
+        with Database(url=database_url, create=False) as database:
             channel_ids = _channel_ids(database, channels)
             sessions = load_sessions(
                 database, options=options, channel_ids=channel_ids, since=start, until=end
@@ -362,7 +362,7 @@ def event(
             if definition.end is not None
             else None
         )
-        with Database(url=database_url) as database:
+        with Database(url=database_url, create=False) as database:
             channels = database.read_channels()
             sessions = load_sessions(
                 database,

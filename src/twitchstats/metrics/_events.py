@@ -183,6 +183,12 @@ def event_stats(
         by_login[login_of[channel_id]].group or "" for channel_id in per_channel["channel_id"]
     ]
     per_channel = per_channel.astype({"display_name": "str", "group": "str"})
+    # A channel without attributed minutes has no login among them, so the event's is used.
+    blank = (per_channel["channel_login"] == "").to_numpy()
+    if blank.any():
+        per_channel.loc[blank, "channel_login"] = [
+            login_of[channel_id] for channel_id in per_channel.loc[blank, "channel_id"]
+        ]
 
     days = period_stats(
         sessions,

@@ -189,6 +189,8 @@ def update_stream_stats(
     fingerprint = options.fingerprint()
     with database.connect() as connection:
         state = _read_state(connection)
+        # Without any state, every channel is computed from its first sample: a full update.
+        full = full or not state
         if any(stored[2] != fingerprint for stored in state.values()):
             logger.info("stream statistics options changed: recomputing every channel")
             full = True

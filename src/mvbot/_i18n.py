@@ -33,6 +33,7 @@ __all__ = [
     "format_number",
     "resolve_language",
     "translate",
+    "translate_count",
 ]
 
 Language = Literal["es", "en"]
@@ -111,6 +112,19 @@ def translate(key: str, lang: str | None = None, /, **fields: object) -> str:
     except KeyError:
         raise KeyError(f"no message {key!r} in the {language!r} catalog") from None
     return template.format(**fields) if fields else template
+
+
+def translate_count(key: str, count: int, lang: str | None = None, /, **fields: object) -> str:
+    """Return `translate(key, ...)`, or the singular message `key + "_one"` when `count` is 1.
+
+    Both languages here have one singular form, for exactly one. A key without a `_one`
+    message is used for every count.
+    """
+    language = resolve_language(lang)
+    singular = f"{key}_one"
+    if count == 1 and singular in _load_catalog(language):
+        return translate(singular, language, **fields)
+    return translate(key, language, **fields)
 
 
 def format_number(value: float, lang: str | None = None, /, *, decimals: int = 0) -> str:

@@ -14,6 +14,7 @@ from mvbot._i18n import (
     format_number,
     resolve_language,
     translate,
+    translate_count,
 )
 
 
@@ -90,3 +91,22 @@ def test_format_date_english_long_form() -> None:
 def test_catalog_rejects_non_string_entry() -> None:
     with pytest.raises(TypeError, match=r"demo\.count must be a string"):
         _i18n._flatten("demo", {"count": 3}, {})
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (1, "1 fotograma analizado, 0 detecciones guardadas en x."),
+        (2, "2 fotogramas analizados, 0 detecciones guardadas en x."),
+        (0, "0 fotogramas analizados, 0 detecciones guardadas en x."),
+    ],
+)
+def test_translate_count_picks_singular(count: int, expected: str) -> None:
+    text = translate_count("brands.scan_done", count, "es", frames=count, detections=0, path="x")
+    assert text == expected
+
+
+def test_translate_count_without_singular_uses_key() -> None:
+    assert translate_count("demo.summary_gap", 1, "en", minutes="1", reason="r") == (
+        "Gap recorded: 1 min (r)."
+    )

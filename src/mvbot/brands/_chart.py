@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from mvbot._i18n import translate
+from mvbot._i18n import resolve_language, translate
 
 if TYPE_CHECKING:
     from mvbot.brands._report import Report
@@ -85,9 +85,24 @@ def timeline_figure(report: Report, language: str) -> go.Figure:
         "brands.chart_time_utc" if timing is not None else "brands.chart_minutes", language
     )
     figure.update_xaxes(title_text=axis_title, row=2, col=1)
+    if timing is not None:
+        # Numeric day/month and 24-hour time read the same in Spanish and English, where
+        # Plotly's default ticks name the month in English. Ticks under a minute apart
+        # show seconds.
+        date = "<br>%d/%m/%Y"
+        figure.update_xaxes(
+            tickformatstops=[
+                {"dtickrange": [None, 60_000], "value": "%H:%M:%S" + date},
+                {"dtickrange": [60_000, None], "value": "%H:%M" + date},
+            ],
+            hoverformat="%d/%m/%Y %H:%M:%S",
+        )
+    figure.update_yaxes(tickformat=",d", row=1, col=1)
     figure.update_yaxes(title_text=translate("brands.chart_viewers", language), row=1, col=1)
     figure.update_yaxes(type="category", row=2, col=1)
     figure.update_layout(
+        # Decimal mark, then thousands separator: 1.234 in Spanish, 1,234 in English.
+        separators=",." if resolve_language(language) == "es" else ".,",
         template="plotly_white",
         title=translate("brands.chart_title", language),
         showlegend=False,

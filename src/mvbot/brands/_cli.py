@@ -14,7 +14,7 @@ import click
 import pandas as pd
 
 from mvbot._exceptions import BrandsError, MvbotError
-from mvbot._i18n import resolve_language, translate
+from mvbot._i18n import resolve_language, translate, translate_count
 from mvbot.brands._detector import DetectorSettings, LogoDetector, parse_mask
 from mvbot.brands._exposures import ExposureRules
 from mvbot.brands._impressions import VodTiming, read_viewer_csv, viewers_per_minute
@@ -207,7 +207,14 @@ def scan_command(
     except MvbotError as exc:
         raise _fail(exc) from None
     click.echo(
-        _t("scan_done", frames=result.frames, detections=result.detections, path=output),
+        translate_count(
+            "brands.scan_done",
+            result.frames,
+            _LANGUAGE,
+            frames=result.frames,
+            detections=result.detections,
+            path=output,
+        ),
         err=True,
     )
 
@@ -283,7 +290,7 @@ def _samples_from_database(url: str, timing: VodTiming | None) -> pd.DataFrame:
         if timing.duration_seconds is not None:
             until = timing.start + dt.timedelta(seconds=timing.duration_seconds + 120)
     try:
-        with Database(url=url, upgrade=False) as database:
+        with Database(url=url, upgrade=False, create=False) as database:
             return database.read_samples(since=since, until=until)
     except TwitchStatsError as exc:
         raise BrandsError(translate("brands.error_database", None, error=exc)) from exc

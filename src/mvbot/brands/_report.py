@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from mvbot._exceptions import BrandsError
-from mvbot._i18n import format_date, format_number, resolve_language, translate
+from mvbot._i18n import format_date, format_number, resolve_language, translate, translate_count
 from mvbot.brands._exposures import ExposureRules, find_exposures
 from mvbot.brands._impressions import (
     QualityWeights,
@@ -261,8 +261,9 @@ def summary_markdown(report: Report, lang: str | None = None) -> str:
 
     rules = report.rules
     lines += [
-        translate(
+        translate_count(
             "brands.summary_method",
+            rules.max_missed_samples,
             language,
             visible=_number(rules.min_visible_share * 100, language),
             seconds=_number(rules.min_seconds, language, 1),

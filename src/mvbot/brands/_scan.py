@@ -183,7 +183,9 @@ def scan_videos(
     manifest_path = output_dir / MANIFEST_NAME
     checkpoint_path = output_dir / CHECKPOINT_NAME
 
+    folder_created = not output_dir.exists()
     output_dir.mkdir(parents=True, exist_ok=True)
+    scan_created = not manifest_path.exists()
     if manifest_path.exists():
         if not resume:
             raise BrandsError(translate("brands.error_scan_exists", None, path=output_dir))
@@ -205,23 +207,33 @@ def scan_videos(
     started = time.perf_counter()
     frame_count = 0
     detection_count = 0
-    with (
-        FrameDetector(brands, settings=settings.detector, workers=workers) as detector,
-        checkpoint_path.open("a", encoding="utf-8") as checkpoint,
-    ):
-        for video in videos:
-            key = _video_key(video)
-            if key in finished:
-                logger.info("skipping %s: already scanned", video)
-                continue
-            after = last_offsets.get(key)
-            frames, detections = _scan_one(
-                video, key, after, detector, settings, checkpoint, progress, open_source
-            )
-            frame_count += frames
-            detection_count += detections
-            checkpoint.write(json.dumps({"video": key, "finished": True}) + "\n")
-            checkpoint.flush()
+    try:
+        with (
+            FrameDetector(brands, settings=settings.detector, workers=workers) as detector,
+            checkpoint_path.open("a", encoding="utf-8") as checkpoint,
+        ):
+            for video in videos:
+                key = _video_key(video)
+                if key in finished:
+                    logger.info("skipping %s: already scanned", video)
+                    continue
+                after = last_offsets.get(key)
+                frames, detections = _scan_one(
+                    video, key, after, detector, settings, checkpoint, progress, open_source
+                )
+                frame_count += frames
+                detection_count += detections
+                checkpoint.write(json.dumps({"video": key, "finished": True}) + "\n")
+                checkpoint.flush()
+    except BaseException:
+        if scan_created and _is_empty(checkpoint_path):
+            # Nothing was scanned, so no folder is left that would make the corrected command
+            # ask for --resume.
+            manifest_path.unlink(missing_ok=True)
+            checkpoint_path.unlink(missing_ok=True)
+            if folder_created and not any(output_dir.iterdir()):
+                output_dir.rmdir()
+        raise
 
     return ScanResult(
         output_dir=output_dir,
@@ -229,6 +241,10 @@ def scan_videos(
         detections=detection_count,
         seconds=time.perf_counter() - started,
     )
+
+
+def _is_empty(path: Path) -> bool:
+    return not path.exists() or path.stat().st_size == 0
 
 
 def _open_source(path: Path, settings: ScanSettings) -> FrameSource:

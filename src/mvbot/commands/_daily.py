@@ -59,7 +59,7 @@ def daily(
     url = resolve_database_url(database_url, config)
 
     try:
-        with Database(url=url) as database:
+        with Database(url=url, create=False) as database:
             results = run_daily(config, database=database, day=day, dry_run=dry_run, lang=lang)
     except (MvbotError, TwitchStatsError) as exc:
         raise CommandError(str(exc)) from None

@@ -48,6 +48,12 @@ __all__ = ["DemoOptions", "DemoResult", "run_demo", "summary_lines"]
 
 logger = logging.getLogger(__name__)
 
+# Catalog keys of the gap reasons that the collector records, so the summary is in one language.
+_GAP_REASON_KEYS = {
+    "collector not running": "demo.gap_reason_not_running",
+    "overrun": "demo.gap_reason_overrun",
+}
+
 DATABASE_NAME: Final = "twitchstats.db"
 EVENT_FILE_NAME: Final = "vice-city-nights-demo.toml"
 LOG_FILE_NAME: Final = "mvbot-demo.log"
@@ -505,7 +511,9 @@ def summary_lines(result: DemoResult, lang: str) -> list[str]:
         ),
     ]
     for reason, count in sorted(result.gaps.items()):
-        lines.append(translate("demo.summary_gap", lang, minutes=number(count), reason=reason))
+        key = _GAP_REASON_KEYS.get(reason)
+        shown = translate(key, lang) if key else reason
+        lines.append(translate("demo.summary_gap", lang, minutes=number(count), reason=shown))
     timings = ", ".join(
         translate(f"demo.timing_{name}", lang, seconds=format_number(seconds, lang, decimals=1))
         for name, seconds in sorted(result.timings.items(), key=lambda item: _STEPS.index(item[0]))

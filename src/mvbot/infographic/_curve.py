@@ -190,6 +190,21 @@ def curve_stats(frame: pd.DataFrame, day: dt.date, timezone: str) -> CurveStats:
     )
 
 
+def live_average(concurrency: pd.DataFrame, day: dt.date, timezone: str) -> float:
+    """Return the day's mean viewers over the minutes with a channel live, estimates included.
+
+    This is the event average of twitchstats, hours watched over hours live. Minutes that the
+    metrics engine estimated inside a short collector gap count, as they do in the event table
+    and the ranking images, although the curve draws them as unknown time.
+    """
+    start, end = day_bounds(day, timezone)
+    times = _utc(concurrency["observed_at"], "concurrency")
+    live = pd.to_numeric(concurrency["channels_live"], errors="coerce").fillna(0) > 0
+    inside = ((times >= start) & (times < end) & live).to_numpy()
+    viewers = pd.to_numeric(concurrency["viewers"], errors="coerce").loc[inside].dropna()
+    return float(viewers.mean()) if len(viewers) else 0.0
+
+
 def draw_curve(
     canvas: Image.Image,
     frame: pd.DataFrame,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -18,7 +19,13 @@ from mvbot._avatars import AvatarCache
 from mvbot._exceptions import RenderError
 from mvbot._i18n import Language, format_date, format_number, resolve_language, translate
 from mvbot.infographic._alt_text import curve_alt_text, ranking_alt_text
-from mvbot.infographic._curve import CurveText, curve_stats, day_frame, draw_curve
+from mvbot.infographic._curve import (
+    CurveText,
+    curve_stats,
+    day_frame,
+    draw_curve,
+    live_average,
+)
 from mvbot.infographic._entries import RankedEntry, ranking_entries
 from mvbot.infographic._fonts import TextRenderer, find_fonts
 from mvbot.infographic._frame import FrameText, draw_frame
@@ -259,7 +266,10 @@ def _render_curve(
         polls=polls,
         sampling_minutes=context.sampling_minutes,
     )
-    stats = curve_stats(frame, context.day, context.timezone)
+    stats = dataclasses.replace(
+        curve_stats(frame, context.day, context.timezone),
+        average_live=live_average(concurrency, context.day, context.timezone),
+    )
     zone = ZoneInfo(context.timezone)
     peak_time = stats.peak_at.astimezone(zone).strftime("%H:%M") if stats.peak_at else "—"
     peak_value = format_number(stats.peak, lang)

@@ -140,3 +140,29 @@ def test_report_without_audience(scan_dir: Path) -> None:
     assert report.brands["impressions"].isna().all()
     assert "Impresiones" not in summary
     assert "1 exposiciones, 4 s" in summary
+
+
+@pytest.mark.parametrize(
+    ("language", "separators", "axis"), [("es", ",.", "Espectadores"), ("en", ".,", "Viewers")]
+)
+def test_timeline_figure_speaks_language(
+    scan_dir: Path, language: str, separators: str, axis: str
+) -> None:
+    from mvbot.brands._chart import timeline_figure
+
+    viewers = pd.Series(
+        [2000, 2500],
+        index=pd.DatetimeIndex(pd.to_datetime(["2021-04-16 18:00", "2021-04-16 18:01"], utc=True)),
+    )
+    report = build_report(
+        load_scan(scan_dir),
+        timing=VodTiming.from_start_time("2021-04-16T18:00:57Z"),
+        viewers=viewers,
+    )
+
+    figure = timeline_figure(report, language)
+
+    assert figure.layout.separators == separators
+    assert figure.layout.yaxis.title.text == axis
+    formats = [stop.value for stop in figure.layout.xaxis2.tickformatstops]
+    assert formats == ["%H:%M:%S<br>%d/%m/%Y", "%H:%M<br>%d/%m/%Y"]

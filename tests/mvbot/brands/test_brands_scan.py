@@ -124,6 +124,16 @@ def test_missing_video_message(logo_file: Path, tmp_path: Path) -> None:
     assert "No se encuentra el vídeo" in result.output
 
 
+def test_failed_scan_leaves_no_folder(logo_file: Path, logo_video: Path, tmp_path: Path) -> None:
+    output = tmp_path / "scan"
+    failed = _run(_scan_arguments(logo_file, tmp_path / "nope.mp4", output, "keyframes"))
+    corrected = _run(_scan_arguments(logo_file, logo_video, output, "keyframes"))
+
+    assert failed.exit_code == 1
+    assert corrected.exit_code == 0, corrected.output
+    assert load_scan(output).frames["offset_seconds"].size > 0
+
+
 def test_low_texture_logo_message(logo_video: Path, tmp_path: Path) -> None:
     import cv2
     import numpy as np

@@ -139,4 +139,4 @@ def test_output_names_every_path(demo_run: tuple[Path, str]) -> None:
         assert path.exists()
         assert str(path) in printed
     assert "Demo terminada." in printed
-    assert "Hueco registrado: 30 min (collector not running)." in printed
+    assert "Hueco registrado: 30 min (el recolector no estaba en marcha)." in printed

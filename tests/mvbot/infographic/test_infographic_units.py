@@ -249,3 +249,61 @@ def test_day_frame_drops_estimates_in_gaps(concurrency: pd.DataFrame, polls: pd.
     drawn = set(pd.to_datetime(frame["observed_at"], utc=True))
     assert not drawn & set(gap_times)
     assert curve_stats(frame, day, "Europe/Madrid").unobserved_minutes == 12
+
+
+def _live_samples(start: str, viewers: list[int | None], channel: str, login: str) -> pd.DataFrame:
+    first = pd.Timestamp(start, tz="UTC")
+    kept = [(minute, count) for minute, count in enumerate(viewers) if count is not None]
+    return pd.DataFrame(
+        {
+            "observed_at": [first + pd.Timedelta(minutes=minute) for minute, _count in kept],
+            "channel_id": channel,
+            "channel_login": login,
+            "stream_id": f"{login}-1",
+            "started_at": first,
+            "viewer_count": [count for _minute, count in kept],
+            "game_id": "32982",
+            "game_name": "Grand Theft Auto V",
+            "title": "Marbella Vice",
+        }
+    )
+
+
+def test_live_average_equals_event_daily_average() -> None:
+    from mvbot.infographic._curve import live_average
+    from twitchstats.metrics import EventChannel, EventDefinition, event_stats, sessionise
+
+    # Alpha is live 10:00-10:29 UTC with a 3-minute collector gap, which the engine fills
+    # with estimates; beta joins at 10:10.
+    alpha: list[int | None] = [100 + 10 * minute for minute in range(30)]
+    alpha[12:15] = [None, None, None]
+    frame = pd.concat(
+        [
+            _live_samples("2021-04-05 10:00", alpha, "1", "alpha"),
+            _live_samples("2021-04-05 10:10", [50] * 20, "2", "beta"),
+        ],
+        ignore_index=True,
+    )
+    minutes = pd.date_range("2021-04-05 09:55", "2021-04-05 10:40", freq="min", tz="UTC")
+    gap = (minutes >= "2021-04-05 10:12+00:00") & (minutes <= "2021-04-05 10:14+00:00")
+    poll_frame = pd.DataFrame(
+        {
+            "observed_at": minutes,
+            "outcome": np.where(gap, "failed", "ok"),
+            "unobserved_channel_ids": [()] * len(minutes),
+        }
+    )
+    event = EventDefinition(
+        name="Test",
+        timezone="Europe/Madrid",
+        channels=(EventChannel(login="alpha"), EventChannel(login="beta")),
+    )
+    result = event_stats(sessionise(frame, poll_frame), event)
+    day = dt.date(2021, 4, 5)
+
+    average = live_average(result.concurrency, day, "Europe/Madrid")
+
+    expected = float(result.daily["average_viewers"].iloc[0])
+    assert average == pytest.approx(expected)
+    observed_only = day_frame(result.concurrency, day, "Europe/Madrid", polls=poll_frame)
+    assert curve_stats(observed_only, day, "Europe/Madrid").average_live != pytest.approx(expected)

@@ -224,3 +224,20 @@ def test_read_commands_refuse_missing_file(tmp_path: Path, command: str) -> None
     assert result.exit_code == 1, result.output
     assert "no SQLite database at" in result.output
     assert not path.exists()
+
+
+def test_table_format_separates_thousands_in_counts() -> None:
+    from twitchstats.cli._metrics import _render
+
+    frame = pd.DataFrame(
+        {
+            "peak_viewers": pd.array([12345, None], dtype="Int64"),
+            "airtime_minutes": [1500, 2],
+            "hours_watched": [23456.5, 1.0],
+        }
+    )
+    text = _render(frame, "table")
+    assert "12,345" in text
+    assert "<NA>" in text
+    assert "1,500" in text
+    assert "23,456.50" in text

@@ -115,7 +115,20 @@ def _render(frame: pd.DataFrame, output_format: str) -> str:
         return str(frame.to_json(orient="records", date_format="iso", indent=2))
     if frame.empty:
         return "(no rows)\n"
-    return str(frame.to_string(index=False, float_format=lambda value: f"{value:,.2f}")) + "\n"
+    # Counts get thousands separators like the float columns, so columns compare at a glance.
+    counts = {
+        name: _thousands
+        for name in frame.columns
+        if pd.api.types.is_integer_dtype(frame[name].dtype)
+    }
+    text = frame.to_string(
+        index=False, float_format=lambda value: f"{value:,.2f}", formatters=counts
+    )
+    return str(text) + "\n"
+
+
+def _thousands(value: object) -> str:
+    return "<NA>" if pd.isna(value) else f"{int(value):,}"  # type: ignore[call-overload]
 
 
 def _options(merge_gap: int, max_unknown_gap: int) -> SessionOptions:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from mvbot.brands import (
+    Report,
     ScanSettings,
     VodTiming,
     build_report,
@@ -83,19 +85,24 @@ def test_report_reads_viewers_from_database(
     assert exposures["viewer_seconds"].tolist() == [1 * 2000 + 3 * 2500]
 
 
-@pytest.mark.chromium
-@pytest.mark.slow
-def test_png_timeline_written(scan_dir: Path) -> None:
+def _timed_report(scan_dir: Path, **options: Any) -> Report:
+    """Report of the scan as if the VOD started at 18:00:57 UTC, with two minutes of viewers."""
     viewers = pd.Series(
         [2000, 2500],
         index=pd.DatetimeIndex(pd.to_datetime(["2021-04-16 18:00", "2021-04-16 18:01"], utc=True)),
     )
-    report = build_report(
+    return build_report(
         load_scan(scan_dir),
         timing=VodTiming.from_start_time("2021-04-16T18:00:57Z"),
         viewers=viewers,
-        cpm=12.5,
+        **options,
     )
+
+
+@pytest.mark.chromium
+@pytest.mark.slow
+def test_png_timeline_written(scan_dir: Path) -> None:
+    report = _timed_report(scan_dir, cpm=12.5)
 
     written = write_report(report, scan_dir / "out", formats=["png"])
 
@@ -106,17 +113,7 @@ def test_png_timeline_written(scan_dir: Path) -> None:
 
 
 def test_summary_in_english(scan_dir: Path) -> None:
-    viewers = pd.Series(
-        [2000, 2500],
-        index=pd.DatetimeIndex(pd.to_datetime(["2021-04-16 18:00", "2021-04-16 18:01"], utc=True)),
-    )
-    report = build_report(
-        load_scan(scan_dir),
-        timing=VodTiming.from_start_time("2021-04-16T18:00:57Z"),
-        viewers=viewers,
-        cpm=12.5,
-        currency="EUR",
-    )
+    report = _timed_report(scan_dir, cpm=12.5, currency="EUR")
 
     english = summary_markdown(report, "en")
     spanish = summary_markdown(report)
@@ -150,15 +147,7 @@ def test_timeline_figure_speaks_language(
 ) -> None:
     from mvbot.brands._chart import timeline_figure
 
-    viewers = pd.Series(
-        [2000, 2500],
-        index=pd.DatetimeIndex(pd.to_datetime(["2021-04-16 18:00", "2021-04-16 18:01"], utc=True)),
-    )
-    report = build_report(
-        load_scan(scan_dir),
-        timing=VodTiming.from_start_time("2021-04-16T18:00:57Z"),
-        viewers=viewers,
-    )
+    report = _timed_report(scan_dir)
 
     figure = timeline_figure(report, language)
 

@@ -528,3 +528,27 @@ def test_channel_split_matches_one_pass(monkeypatch: pytest.MonkeyPatch, with_ho
     assert_frame_equal(split.gaps, whole.gaps)
     assert_frame_equal(split.flags, whole.flags)
     assert_frame_equal(stream_stats(split), stream_stats(whole))
+
+
+def test_many_channels_keep_narrow_codes_exact() -> None:
+    # 300 channels need 16-bit codes; each streams 5 minutes at a level of its own.
+    frame = combine(
+        *(
+            samples(
+                "2021-04-05 18:00",
+                [index] * 5,
+                channel_id=str(1000 + index),
+                login=f"c{index:03d}",
+                stream_id=f"s{index}",
+            )
+            for index in range(300)
+        )
+    )
+    sessions = sessionise(frame)
+    stats = stream_stats(sessions).set_index("channel_login")
+
+    assert sessions.arrays.channel.codes.dtype == np.int16
+    assert len(stats) == 300
+    assert (stats["airtime_minutes"] == 5).all()
+    expected = [float(int(login[1:])) for login in stats.index]
+    assert stats["average_viewers"].tolist() == expected

@@ -11,7 +11,7 @@ import pandas as pd
 
 from twitchstats._exceptions import MetricsError
 from twitchstats.metrics._followers import followers_at, prepare_snapshots
-from twitchstats.metrics._inputs import BoolArray, IntArray
+from twitchstats.metrics._inputs import BoolArray, CodeArray, IntArray
 from twitchstats.metrics._sessions import MinuteArrays, Sessions, minutes_to_datetimes
 from twitchstats.metrics._stats import _peak_columns, _peaks
 
@@ -156,7 +156,7 @@ def aggregate(arrays: MinuteArrays, key: IntArray) -> pd.DataFrame:
     )
 
 
-def _is_sorted_pairs(first: IntArray, second: IntArray) -> bool:
+def _is_sorted_pairs(first: CodeArray, second: IntArray) -> bool:
     increasing = (first[1:] > first[:-1]) | ((first[1:] == first[:-1]) & (second[1:] > second[:-1]))
     return bool(np.all(increasing))
 

@@ -48,11 +48,20 @@ EMPTY_INT: IntArray = np.zeros(0, dtype=np.int64)
 _WORKERS = min(4, os.cpu_count() or 1)
 
 
+# Codes of a text column, in the narrowest integer type that holds them: a season's
+# channel and game codes fit one byte, its stream and title codes two.
+CodeArray = npt.NDArray[np.integer[Any]]
+
+
 @dataclasses.dataclass(frozen=True)
 class Codes:
-    """A column stored as integer codes into an array of distinct values."""
+    """A column stored as integer codes into an array of distinct values.
 
-    codes: IntArray
+    The codes have the narrowest integer type that holds them (see `CodeArray`), so
+    arithmetic on them must widen first; comparisons and indexing need nothing.
+    """
+
+    codes: CodeArray
     values: pd.Index
 
     def take(self, rows: IntArray) -> Codes:
@@ -225,7 +234,7 @@ class _IdColumn:
         """Return `ids` (some of this column's ids) as codes."""
         if len(self.code_of_id) == 0:
             return Codes(EMPTY_INT, self.values)
-        return Codes(np.take(self.code_of_id, ids), self.values)
+        return Codes(np.take(_smallest(self.code_of_id), ids), self.values)
 
 
 def _channel_time_order(channel: npt.NDArray[np.integer[Any]], milliseconds: IntArray) -> IntArray:
@@ -276,8 +285,8 @@ def _assemble(
     same minute keep the later one, so the result does not depend on the order of the rows.
 
     The rows come in time order and are needed in channel order. Reordering costs a cache
-    miss per value of a large array, so the ids are narrowed to the smallest integer type
-    first, which keeps most of them in cache, and become 64-bit codes only afterwards.
+    miss per value of a large array, so the codes are narrowed to the smallest integer type
+    first, which keeps most of them in cache, and stay narrow.
     """
     channel = text["channel"]
     channel_codes = channel.row_codes()
@@ -296,7 +305,7 @@ def _assemble(
         del keep
 
         def reordered(column: _IdColumn) -> Codes:
-            return Codes(np.take(column.row_codes(), order).astype(np.int64), column.values)
+            return Codes(np.take(column.row_codes(), order), column.values)
 
         def started_seconds() -> FloatArray:
             started = np.take(started_ms, order)
@@ -309,7 +318,7 @@ def _assemble(
         started_s = pool.submit(started_seconds)
         sorted_viewers = pool.submit(np.take, viewers, order)
         return SampleArrays(
-            channel=Codes(channel_sorted.astype(np.int64), channel.values),
+            channel=Codes(channel_sorted, channel.values),
             login=coded["login"].result(),
             stream=coded["stream"].result(),
             game_id=coded["game_id"].result(),

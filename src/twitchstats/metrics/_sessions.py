@@ -29,6 +29,7 @@ from twitchstats.metrics._inputs import (
     _WORKERS,
     CHANNEL_KEY_FACTOR,
     BoolArray,
+    CodeArray,
     Codes,
     FloatArray,
     IntArray,
@@ -344,7 +345,7 @@ def build_sessions(arrays: SampleArrays, polls: PollArrays, options: SessionOpti
     return sessions
 
 
-def _channel_bounds(channel: IntArray, parts: int) -> list[int]:
+def _channel_bounds(channel: CodeArray, parts: int) -> list[int]:
     """Return row positions that cut `channel` (sorted) into up to `parts` runs of channels."""
     n = len(channel)
     changes = np.flatnonzero(channel[1:] != channel[:-1]) + 1

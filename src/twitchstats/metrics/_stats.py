@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from twitchstats.metrics._followers import followers_at, prepare_snapshots
-from twitchstats.metrics._inputs import BoolArray, FloatArray, IntArray
+from twitchstats.metrics._inputs import BoolArray, CodeArray, FloatArray, IntArray
 from twitchstats.metrics._sessions import (
     DROPOUT,
     FLAGGED,
@@ -52,7 +52,7 @@ def segment_starts(boundary: BoolArray) -> IntArray:
     return np.flatnonzero(boundary).astype(np.int64)
 
 
-def _boundaries(keys: list[IntArray]) -> BoolArray:
+def _boundaries(keys: list[CodeArray]) -> BoolArray:
     n = len(keys[0])
     boundary = np.zeros(n, dtype=bool)
     if n:

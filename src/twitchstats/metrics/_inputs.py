@@ -156,7 +156,7 @@ def epoch_milliseconds(values: pd.Series, column: str) -> IntArray:
     if values.isna().any():
         raise MetricsError(f"{column} has missing values: every row needs a time")
     naive = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-    milliseconds: IntArray = naive.astype("datetime64[ms]").astype(np.int64)
+    milliseconds: IntArray = naive.astype("datetime64[ms]").view(np.int64)
     return milliseconds
 
 
@@ -169,9 +169,16 @@ def _optional_milliseconds(values: pd.Series) -> IntArray:
     return milliseconds
 
 
-def minutes_from_milliseconds(milliseconds: IntArray) -> IntArray:
-    """Round epoch milliseconds to the nearest minute, which aligns readings to the poll grid."""
-    return np.floor_divide(milliseconds + 30_000, 60_000)
+def minutes_from_milliseconds(milliseconds: IntArray, *, in_place: bool = False) -> IntArray:
+    """Round epoch milliseconds to the nearest minute, which aligns readings to the poll grid.
+
+    With `in_place`, the result overwrites `milliseconds` instead of taking new memory.
+    """
+    if not in_place:
+        return np.floor_divide(milliseconds + 30_000, 60_000)
+    milliseconds += 30_000
+    np.floor_divide(milliseconds, 60_000, out=milliseconds)
+    return milliseconds
 
 
 @dataclasses.dataclass(frozen=True)
@@ -246,11 +253,12 @@ def _channel_time_order(channel: npt.NDArray[np.integer[Any]], milliseconds: Int
     if time_sorted and int(channel.max()) < 2**16 and int(channel.min()) >= 0:
         # Rows sorted by time (as the database returns them): a stable sort by channel alone
         # is enough, and numpy sorts 16-bit keys with a linear-time radix sort.
-        return np.argsort(channel.astype(np.uint16), kind="stable").astype(np.int64)
+        order = np.argsort(channel.astype(np.uint16), kind="stable")
+        return order.astype(np.int64, copy=False)
     key = channel * CHANNEL_KEY_FACTOR + milliseconds
     if bool(np.all(key[1:] > key[:-1])):
         return np.arange(n, dtype=np.int64)
-    return np.argsort(key, kind="stable").astype(np.int64)
+    return np.argsort(key, kind="stable").astype(np.int64, copy=False)
 
 
 def _checked_viewers(viewers: IntArray) -> IntArray:
@@ -294,7 +302,7 @@ def _assemble(
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         # NumPy releases the GIL while it gathers, so the columns move in parallel.
         sorted_channel = pool.submit(np.take, channel_codes, order)
-        minute = minutes_from_milliseconds(np.take(milliseconds, order))
+        minute = minutes_from_milliseconds(np.take(milliseconds, order), in_place=True)
         channel_sorted = sorted_channel.result()
         n = len(order)
         keep = np.ones(n, dtype=bool)

@@ -134,7 +134,9 @@ class MinuteArrays:
 
     def valid_viewers(self) -> FloatArray:
         """Viewer counts of measured minutes, -1 elsewhere (peaks use only these)."""
-        return np.where(self.kind == MEASURED, self.raw_viewers, -1).astype(np.float64)
+        valid = self.raw_viewers.astype(np.float64)
+        valid[self.kind != MEASURED] = -1.0
+        return valid
 
 
 @dataclasses.dataclass(frozen=True)
@@ -285,7 +287,10 @@ def _flag_readings(
 def _interpolate(
     viewers: FloatArray, known: BoolArray, session: IntArray, minute: IntArray
 ) -> FloatArray:
-    """Fill unknown minutes linearly between the nearest known minutes of the same session."""
+    """Fill unknown minutes linearly between the nearest known minutes of the same session.
+
+    `viewers` is filled in place and returned.
+    """
     total = len(viewers)
     unknown = np.flatnonzero(~known)
     if total == 0 or len(unknown) == 0:
@@ -311,13 +316,12 @@ def _interpolate(
     with np.errstate(invalid="ignore", divide="ignore"):
         fraction = np.where(span > 0, (minute[unknown] - minute[previous_safe]) / span, 0.0)
     between = before + (after - before) * fraction
-    filled = viewers.copy()
-    filled[unknown] = np.where(
+    viewers[unknown] = np.where(
         has_previous & has_following,
         between,
         np.where(has_previous, before, np.where(has_following, after, 0.0)),
     )
-    return filled
+    return viewers
 
 
 # Below this many samples, one thread sessionises everything: splitting costs more than it
@@ -449,7 +453,8 @@ def _build_part(arrays: SampleArrays, polls: PollArrays, options: SessionOptions
 
     # 2. Session numbers.
     new_session = np.concatenate([[True], ~(spanned | merged)])[:n]
-    session = np.cumsum(new_session) - 1
+    session = np.cumsum(new_session)
+    session -= 1
     # The first reading of a session, or of a new stream id inside one, may be 0: Twitch can
     # list a new stream before counting its viewers, and after a split the level is unknown.
     first_reading = new_session | np.concatenate([[True], ~same_stream])[:n]
@@ -462,19 +467,19 @@ def _build_part(arrays: SampleArrays, polls: PollArrays, options: SessionOptions
     flagged[flagged_rows] = True
 
     # 4. Add spanned minutes and interpolate.
-    fill = np.where(spanned, hole, 0)
-    if fill.any():
+    if (spanned & (hole > 0)).any():
         expanded, minute_all, session_all, kind, raw = _add_spanned_minutes(
-            arrays, fill, session, flagged, polls
+            arrays, np.where(spanned, hole, 0), session, flagged, polls
         )
     else:
         # Usually no minute is added, and every column keeps its rows without a copy.
         expanded, minute_all, session_all, raw = arrays, minute, session, arrays.viewers
-        kind = np.where(flagged, FLAGGED, MEASURED).astype(np.int8)
+        kind = np.full(n, MEASURED, dtype=np.int8)
+        kind[flagged] = FLAGGED
     known = kind == MEASURED
-    viewers = _interpolate(
-        np.where(known, raw, 0).astype(np.float64), known, session_all, minute_all
-    )
+    readings = raw.astype(np.float64)
+    readings[~known] = 0.0
+    viewers = _interpolate(readings, known, session_all, minute_all)
 
     minute_arrays = MinuteArrays.from_samples(
         expanded, session=session_all, minute=minute_all, viewers=viewers, kind=kind, raw=raw

@@ -65,11 +65,15 @@ def _boundaries(keys: list[CodeArray]) -> BoolArray:
 def _peaks(valid: FloatArray, minute: IntArray, starts: IntArray) -> tuple[FloatArray, IntArray]:
     """Return the peak of each segment and the first minute reaching it (-1 peak when none)."""
     n = len(valid)
-    peak = np.maximum.reduceat(valid, starts) if n else np.zeros(0)
+    if n == 0:
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    peak = np.maximum.reduceat(valid, starts)
     lengths = np.diff(np.append(starts, n))
-    at_peak = valid == np.repeat(peak, lengths)
-    first_minute = np.where(at_peak, minute, np.iinfo(np.int64).max)
-    peak_minute = np.minimum.reduceat(first_minute, starts) if n else np.zeros(0, dtype=np.int64)
+    # Only the rows at their segment's peak are looked at again, which are few.
+    at_peak = np.flatnonzero(valid == np.repeat(peak, lengths))
+    segment = np.searchsorted(starts, at_peak, side="right") - 1
+    peak_minute = np.full(len(starts), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(peak_minute, segment, minute[at_peak])
     return peak, peak_minute
 
 

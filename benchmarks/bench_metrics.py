@@ -308,17 +308,17 @@ def main() -> None:
         partial.rename(season)
         print(f"season file: {season} (generated in {seconds:.1f} s)")
 
-    wanted = [step.strip() for step in arguments.steps.split(",") if step.strip()]
+    requested = [step.strip() for step in arguments.steps.split(",") if step.strip()]
     known = ("full", "memory", "sqlite-window", "duckdb", "duckdb-1", "materialise", "incremental")
-    unknown = sorted(set(wanted) - set(known))
+    unknown = sorted(set(requested) - set(known))
     if unknown:
         parser.error(f"unknown steps {unknown}: choose from {', '.join(known)}")
-    results = {step: run_step(arguments, step, season) for step in known[:5] if step in wanted}
-    if "materialise" in wanted or "incremental" in wanted:
+    results = {step: run_step(arguments, step, season) for step in known[:5] if step in requested}
+    if "materialise" in requested or "incremental" in requested:
         copy = arguments.cache / "incremental-copy.db"
         shutil.copyfile(season, copy)
         results["materialise"] = run_step(arguments, "materialise", copy)
-        if "incremental" in wanted:
+        if "incremental" in requested:
             results["incremental"] = run_step(arguments, "incremental", copy)
         copy.unlink()
 

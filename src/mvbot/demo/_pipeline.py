@@ -512,8 +512,8 @@ def summary_lines(result: DemoResult, lang: str) -> list[str]:
     ]
     for reason, count in sorted(result.gaps.items()):
         key = _GAP_REASON_KEYS.get(reason)
-        shown = translate(key, lang) if key else reason
-        lines.append(translate("demo.summary_gap", lang, minutes=number(count), reason=shown))
+        reason_text = translate(key, lang) if key else reason
+        lines.append(translate("demo.summary_gap", lang, minutes=number(count), reason=reason_text))
     timings = ", ".join(
         translate(f"demo.timing_{name}", lang, seconds=format_number(seconds, lang, decimals=1))
         for name, seconds in sorted(result.timings.items(), key=lambda item: _STEPS.index(item[0]))

@@ -48,8 +48,8 @@ EMPTY_INT: IntArray = np.zeros(0, dtype=np.int64)
 _WORKERS = min(4, os.cpu_count() or 1)
 
 
-# Codes of a text column, in the narrowest integer type that holds them: a season's
-# channel and game codes fit one byte, its stream and title codes two.
+# Codes of a text column, in the narrowest integer type that fits them. A season's channel
+# and game codes fit one byte, its stream and title codes two.
 CodeArray = npt.NDArray[np.integer[Any]]
 
 
@@ -57,7 +57,7 @@ CodeArray = npt.NDArray[np.integer[Any]]
 class Codes:
     """A column stored as integer codes into an array of distinct values.
 
-    The codes have the narrowest integer type that holds them (see `CodeArray`), so
+    The codes have the narrowest integer type that fits them (see `CodeArray`), so
     arithmetic on them must widen first; comparisons and indexing need nothing.
     """
 
@@ -210,9 +210,15 @@ class _IdColumn:
         return cls._sorted(ids, texts, np.arange(len(texts)))
 
     @classmethod
-    def from_keys(cls, keys: IntArray, labels: Mapping[int, str]) -> _IdColumn:
-        """Encode database keys through their labels; key 0 and keys without one become ""."""
-        present = np.flatnonzero(np.bincount(keys)) if len(keys) else EMPTY_INT
+    def from_keys(
+        cls, keys: IntArray, labels: Mapping[int, str], present: IntArray | None = None
+    ) -> _IdColumn:
+        """Encode database keys through their labels; key 0 and keys without one become "".
+
+        `present` lists the distinct keys, sorted, when the caller already has them.
+        """
+        if present is None:
+            present = _distinct_keys(keys)
         texts = [labels.get(int(key), "") for key in present]
         return cls._sorted(keys, texts, present)
 
@@ -228,7 +234,7 @@ class _IdColumn:
         return cls(ids, code_of_id, pd.Index(distinct, dtype=object))
 
     def row_codes(self) -> npt.NDArray[np.integer[Any]]:
-        """Return the code of every row, in the narrowest integer type that holds them."""
+        """Return the code of every row, in the narrowest integer type that fits them."""
         identity = len(self.ids) == 0 or (
             int(self.ids.min()) >= 0
             and np.array_equal(self.code_of_id, np.arange(len(self.code_of_id)))
@@ -237,11 +243,10 @@ class _IdColumn:
             return _smallest(self.ids)
         return np.take(_smallest(self.code_of_id), self.ids)
 
-    def codes(self, ids: npt.NDArray[np.integer[Any]]) -> Codes:
-        """Return `ids` (some of this column's ids) as codes."""
-        if len(self.code_of_id) == 0:
-            return Codes(EMPTY_INT, self.values)
-        return Codes(np.take(_smallest(self.code_of_id), ids), self.values)
+
+def _distinct_keys(keys: IntArray) -> IntArray:
+    """Return the distinct non-negative `keys`, sorted."""
+    return np.flatnonzero(np.bincount(keys)) if len(keys) else EMPTY_INT
 
 
 def _channel_time_order(channel: npt.NDArray[np.integer[Any]], milliseconds: IntArray) -> IntArray:
@@ -269,7 +274,7 @@ def _checked_viewers(viewers: IntArray) -> IntArray:
 
 
 def _smallest(ids: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.integer[Any]]:
-    """Return `ids` in the narrowest signed integer type that holds them."""
+    """Return `ids` in the narrowest signed integer type that fits them."""
     if len(ids) == 0:
         return ids
     low, high = int(ids.min()), int(ids.max())
@@ -376,12 +381,15 @@ def prepare_sample_keys(samples: SampleKeys) -> SampleArrays:
     logins = {key: row[1] for key, row in samples.channels.items()}
     game_ids = {key: row[0] for key, row in samples.games.items()}
     game_names = {key: row[1] for key, row in samples.games.items()}
+    # Channel ids and logins share the channel keys, game ids and names the game keys.
+    channels = _distinct_keys(samples.channel)
+    games = _distinct_keys(samples.game)
     text = {
-        "channel": _IdColumn.from_keys(samples.channel, channel_ids),
-        "login": _IdColumn.from_keys(samples.channel, logins),
+        "channel": _IdColumn.from_keys(samples.channel, channel_ids, channels),
+        "login": _IdColumn.from_keys(samples.channel, logins, channels),
         "stream": _IdColumn.from_keys(samples.stream, samples.streams),
-        "game_id": _IdColumn.from_keys(samples.game, game_ids),
-        "game_name": _IdColumn.from_keys(samples.game, game_names),
+        "game_id": _IdColumn.from_keys(samples.game, game_ids, games),
+        "game_name": _IdColumn.from_keys(samples.game, game_names, games),
         "title": _IdColumn.from_keys(samples.title, samples.titles),
     }
     return _assemble(text, milliseconds, started_ms, viewers)

@@ -336,8 +336,12 @@ def build_sessions(arrays: SampleArrays, polls: PollArrays, options: SessionOpti
     threads sessionise at the same time (NumPy releases the GIL in its array loops). The
     pieces are joined in channel order, which gives the same result as one pass.
     """
-    bounds = _channel_bounds(arrays.channel.codes, _WORKERS)
-    if len(arrays) < PARALLEL_MIN_SAMPLES or len(bounds) < 3:
+    bounds = (
+        _channel_bounds(arrays.channel.codes, _WORKERS)
+        if len(arrays) >= PARALLEL_MIN_SAMPLES
+        else [0, len(arrays)]
+    )
+    if len(bounds) < 3:
         sessions = _build_part(arrays, polls, options)
     else:
         parts = [arrays.slice(start, stop) for start, stop in itertools.pairwise(bounds)]

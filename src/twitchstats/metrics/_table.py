@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from twitchstats._storage._engine import WRITE_OPTION
 from twitchstats._storage._tables import CHANNELS, SAMPLES
 from twitchstats._storage._types import UTCDateTime, from_epoch_us, to_epoch_us
-from twitchstats.metrics._inputs import prepare_polls, prepare_sample_keys
+from twitchstats.metrics._inputs import SampleArrays, prepare_polls, prepare_sample_keys
 from twitchstats.metrics._options import SessionOptions
 from twitchstats.metrics._sessions import Sessions, build_sessions
 from twitchstats.metrics._stats import STREAM_COLUMNS, _followers_gained, stream_stats
@@ -114,9 +114,14 @@ def load_sessions(
     arrays = prepare_sample_keys(samples)
     # The raw columns take as much memory as the arrays: let them go before sessionising.
     del samples
-    return build_sessions(
-        arrays, prepare_polls(polls if len(polls) else None, arrays), options or SessionOptions()
-    )
+    return _sessionise_arrays(arrays, polls, options or SessionOptions())
+
+
+def _sessionise_arrays(
+    arrays: SampleArrays, polls: pd.DataFrame, options: SessionOptions
+) -> Sessions:
+    # An empty polls frame means no poll was stored, so sample minutes stand in for them.
+    return build_sessions(arrays, prepare_polls(polls if len(polls) else None, arrays), options)
 
 
 def _latest_samples(
@@ -222,7 +227,7 @@ def update_stream_stats(
     arrays = prepare_sample_keys(samples)
     # The raw columns take as much memory as the arrays: let them go before sessionising.
     del samples
-    sessions = build_sessions(arrays, prepare_polls(polls if len(polls) else None, arrays), options)
+    sessions = _sessionise_arrays(arrays, polls, options)
     stats = stream_stats(sessions)
     del arrays, sessions
 

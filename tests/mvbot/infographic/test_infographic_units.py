@@ -253,15 +253,15 @@ def test_day_frame_drops_estimates_in_gaps(concurrency: pd.DataFrame, polls: pd.
 
 def _live_samples(start: str, viewers: list[int | None], channel: str, login: str) -> pd.DataFrame:
     first = pd.Timestamp(start, tz="UTC")
-    kept = [(minute, count) for minute, count in enumerate(viewers) if count is not None]
+    readings = [(minute, count) for minute, count in enumerate(viewers) if count is not None]
     return pd.DataFrame(
         {
-            "observed_at": [first + pd.Timedelta(minutes=minute) for minute, _count in kept],
+            "observed_at": [first + pd.Timedelta(minutes=minute) for minute, _count in readings],
             "channel_id": channel,
             "channel_login": login,
             "stream_id": f"{login}-1",
             "started_at": first,
-            "viewer_count": [count for _minute, count in kept],
+            "viewer_count": [count for _minute, count in readings],
             "game_id": "32982",
             "game_name": "Grand Theft Auto V",
             "title": "Marbella Vice",

@@ -552,3 +552,38 @@ def test_many_channels_keep_narrow_codes_exact() -> None:
     assert (stats["airtime_minutes"] == 5).all()
     expected = [float(int(login[1:])) for login in stats.index]
     assert stats["average_viewers"].tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("observed_unit", "started_unit", "zone"),
+    [
+        pytest.param("ns", "ns", "UTC", id="nanoseconds"),
+        pytest.param("s", "s", "UTC", id="seconds"),
+        pytest.param("ms", "ns", "UTC", id="mixed-units"),
+        pytest.param("us", "us", "Europe/Madrid", id="madrid"),
+    ],
+)
+def test_time_units_and_zones_give_same_result(
+    observed_unit: str, started_unit: str, zone: str
+) -> None:
+    frame = combine(
+        samples("2021-04-05 10:00", [100, 110, None, 130, 150], offsets_seconds=[0, 29, 0, 31, 7]),
+        samples("2021-04-05 10:03", [7, 8, 9], channel_id="2", login="beta", stream_id="b1"),
+    )
+    frame.loc[4, "started_at"] = pd.NaT
+    expected = stream_stats(sessionise(frame))
+
+    converted = frame.copy()
+    converted["observed_at"] = (
+        converted["observed_at"].dt.tz_convert(zone).astype(f"datetime64[{observed_unit}, {zone}]")
+    )
+    converted["started_at"] = converted["started_at"].astype(f"datetime64[{started_unit}, UTC]")
+    result = stream_stats(sessionise(converted))
+
+    assert_frame_equal(result, expected)
+    # 10:01:29 rounds to 10:01; 10:03:31 and 10:04:07 both round to 10:04, which keeps the
+    # later reading; 10:02 and 10:03 are filled in.
+    minutes = sessionise(converted).minutes
+    first = minutes[minutes["channel_id"] == "1"]
+    assert list(first["observed_at"].dt.minute) == [0, 1, 2, 3, 4]
+    assert first["viewer_count"].iloc[-1] == 150

@@ -139,46 +139,81 @@ def _require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> 
         )
 
 
-def epoch_milliseconds(values: pd.Series, column: str) -> IntArray:
-    """Convert a timezone-aware datetime column to int64 milliseconds since the epoch."""
+_TICKS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+_MISSING_TICK = np.iinfo(np.int64).min
+
+
+def _as_aware(values: pd.Series, column: str) -> pd.Series:
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values
+    try:
+        values = pd.to_datetime(values, utc=False)
+    except (TypeError, ValueError) as exc:
+        raise MetricsError(
+            f"invalid {column} values ({exc}): expected timezone-aware datetimes"
+        ) from exc
     if not isinstance(values.dtype, pd.DatetimeTZDtype):
-        try:
-            values = pd.to_datetime(values, utc=False)
-        except (TypeError, ValueError) as exc:
-            raise MetricsError(
-                f"invalid {column} values ({exc}): expected timezone-aware datetimes"
-            ) from exc
-        if not isinstance(values.dtype, pd.DatetimeTZDtype):
-            raise MetricsError(
-                f"{column} contains naive datetimes: localize them to UTC first "
-                "(series.dt.tz_localize('UTC'))"
-            )
+        raise MetricsError(
+            f"{column} contains naive datetimes: localize them to UTC first "
+            "(series.dt.tz_localize('UTC'))"
+        )
+    return values
+
+
+def _ticks(values: pd.Series) -> tuple[IntArray, int]:
+    """Return the stored int64 times of an aware datetime column, and their ticks per second.
+
+    pandas keeps aware times as UTC ticks since the epoch in the column's unit (missing ones as
+    INT64 min), so this is a view: a season's columns are not copied or converted.
+    """
+    dtype = values.dtype
+    assert isinstance(dtype, pd.DatetimeTZDtype)
+    ticks: IntArray = values.array.asi8
+    return ticks, _TICKS_PER_SECOND[dtype.unit]
+
+
+def epoch_ticks(values: pd.Series, column: str) -> tuple[IntArray, int]:
+    """Return a timezone-aware datetime column as int64 ticks since the epoch, and ticks/second."""
+    values = _as_aware(values, column)
     if values.isna().any():
         raise MetricsError(f"{column} has missing values: every row needs a time")
-    naive = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-    milliseconds: IntArray = naive.astype("datetime64[ms]").view(np.int64)
-    return milliseconds
+    return _ticks(values)
 
 
-def _optional_milliseconds(values: pd.Series) -> IntArray:
-    """Convert an optional datetime column to int64 epoch milliseconds, INT64 min when missing."""
+def _optional_ticks(values: pd.Series) -> tuple[IntArray, int]:
+    """Return an optional datetime column as `epoch_ticks` does, INT64 min where missing."""
     if not isinstance(values.dtype, pd.DatetimeTZDtype):
         values = pd.to_datetime(values, utc=True)
-    naive = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-    milliseconds: IntArray = naive.astype("datetime64[ms]").view(np.int64)
-    return milliseconds
+    return _ticks(values)
 
 
-def minutes_from_milliseconds(milliseconds: IntArray, *, in_place: bool = False) -> IntArray:
-    """Round epoch milliseconds to the nearest minute, which aligns readings to the poll grid.
+def minutes_from_ticks(ticks: IntArray, per_second: int, *, in_place: bool = False) -> IntArray:
+    """Round epoch ticks to the nearest minute, which aligns readings to the poll grid.
 
-    With `in_place`, the result overwrites `milliseconds` instead of taking new memory.
+    With `in_place`, the result overwrites `ticks` instead of taking new memory.
     """
+    per_minute = 60 * per_second
     if not in_place:
-        return np.floor_divide(milliseconds + 30_000, 60_000)
-    milliseconds += 30_000
-    np.floor_divide(milliseconds, 60_000, out=milliseconds)
-    return milliseconds
+        return np.floor_divide(ticks + per_minute // 2, per_minute)
+    ticks += per_minute // 2
+    np.floor_divide(ticks, per_minute, out=ticks)
+    return ticks
+
+
+def _rescaled(ticks: IntArray, per_second: int, target_per_second: int) -> IntArray:
+    """Return epoch ticks at `target_per_second` (rounded down), keeping INT64 min."""
+    if per_second == target_per_second:
+        return ticks
+    if per_second > target_per_second:
+        scaled = ticks // (per_second // target_per_second)
+    else:
+        scaled = ticks * (target_per_second // per_second)
+    scaled[ticks == _MISSING_TICK] = _MISSING_TICK
+    return scaled
+
+
+def _milliseconds(ticks: IntArray, per_second: int) -> IntArray:
+    return _rescaled(ticks, per_second, 1_000)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -249,18 +284,20 @@ def _distinct_keys(keys: IntArray) -> IntArray:
     return np.flatnonzero(np.bincount(keys)) if len(keys) else EMPTY_INT
 
 
-def _channel_time_order(channel: npt.NDArray[np.integer[Any]], milliseconds: IntArray) -> IntArray:
+def _channel_time_order(
+    channel: npt.NDArray[np.integer[Any]], ticks: IntArray, per_second: int
+) -> IntArray:
     """Return the row order by (channel, time), cheaply for input already sorted by time."""
     n = len(channel)
     if n < 2:
         return np.arange(n, dtype=np.int64)
-    time_sorted = bool(np.all(milliseconds[1:] >= milliseconds[:-1]))
+    time_sorted = bool(np.all(ticks[1:] >= ticks[:-1]))
     if time_sorted and int(channel.max()) < 2**16 and int(channel.min()) >= 0:
         # Rows sorted by time (as the database returns them): a stable sort by channel alone
         # is enough, and numpy sorts 16-bit keys with a linear-time radix sort.
         order = np.argsort(channel.astype(np.uint16), kind="stable")
         return order.astype(np.int64, copy=False)
-    key = channel * CHANNEL_KEY_FACTOR + milliseconds
+    key = channel * CHANNEL_KEY_FACTOR + _milliseconds(ticks, per_second)
     if bool(np.all(key[1:] > key[:-1])):
         return np.arange(n, dtype=np.int64)
     return np.argsort(key, kind="stable").astype(np.int64, copy=False)
@@ -287,14 +324,16 @@ def _smallest(ids: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.integer[Any]]
 
 def _assemble(
     text: dict[str, _IdColumn],
-    milliseconds: IntArray,
-    started_ms: IntArray,
+    observed: IntArray,
+    started: IntArray,
+    per_second: int,
     viewers: IntArray,
 ) -> SampleArrays:
     """Sort samples by (channel, minute), keep the last of each minute and encode the texts.
 
     `text` holds the columns `channel`, `login`, `stream`, `game_id`, `game_name` and `title`;
-    `started_ms` is INT64 min where unknown. Two samples of one channel that round to the
+    `observed` and `started` are epoch ticks, `per_second` to a second, and `started` is
+    INT64 min where unknown. Two samples of one channel that round to the
     same minute keep the later one, so the result does not depend on the order of the rows.
 
     The rows come in time order and are needed in channel order. Reordering costs a cache
@@ -303,11 +342,11 @@ def _assemble(
     """
     channel = text["channel"]
     channel_codes = channel.row_codes()
-    order = _channel_time_order(channel_codes, milliseconds)
+    order = _channel_time_order(channel_codes, observed, per_second)
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         # NumPy releases the GIL while it gathers, so the columns move in parallel.
         sorted_channel = pool.submit(np.take, channel_codes, order)
-        minute = minutes_from_milliseconds(np.take(milliseconds, order), in_place=True)
+        minute = minutes_from_ticks(np.take(observed, order), per_second, in_place=True)
         channel_sorted = sorted_channel.result()
         n = len(order)
         keep = np.ones(n, dtype=bool)
@@ -321,9 +360,13 @@ def _assemble(
             return Codes(np.take(column.row_codes(), order), column.values)
 
         def started_seconds() -> FloatArray:
-            started = np.take(started_ms, order)
-            seconds: FloatArray = started / 1000.0
-            seconds[started == np.iinfo(np.int64).min] = np.nan
+            ticks = np.take(started, order)
+            missing = ticks == _MISSING_TICK
+            # The seconds overwrite the ticks they come from, one element at a time, which
+            # saves a season-sized array (NumPy allows exactly overlapping input and output).
+            seconds: FloatArray = ticks.view(np.float64)
+            np.divide(ticks, float(per_second), out=seconds)
+            seconds[missing] = np.nan
             return seconds
 
         names = ("login", "stream", "game_id", "game_name", "title")
@@ -354,7 +397,7 @@ def prepare_samples(samples: pd.DataFrame) -> SampleArrays:
     if viewers_column.isna().any():
         raise MetricsError("viewer_count has missing values: a sample without a count is invalid")
     viewers = _checked_viewers(viewers_column.to_numpy(dtype=np.int64))
-    milliseconds = epoch_milliseconds(samples["observed_at"], "observed_at")
+    observed, per_second = epoch_ticks(samples["observed_at"], "observed_at")
     columns = {
         "channel": "channel_id",
         "login": "channel_login",
@@ -364,8 +407,13 @@ def prepare_samples(samples: pd.DataFrame) -> SampleArrays:
         "title": "title",
     }
     text = {name: _IdColumn.from_series(samples[column]) for name, column in columns.items()}
-    started_ms = _optional_milliseconds(samples["started_at"])
-    return _assemble(text, milliseconds, started_ms, viewers)
+    started, started_per_second = _optional_ticks(samples["started_at"])
+    if started_per_second != per_second:
+        # Rare: the two columns have different units. Bring both to microseconds.
+        observed = _rescaled(observed, per_second, 1_000_000)
+        started = _rescaled(started, started_per_second, 1_000_000)
+        per_second = 1_000_000
+    return _assemble(text, observed, started, per_second, viewers)
 
 
 def prepare_sample_keys(samples: SampleKeys) -> SampleArrays:
@@ -375,8 +423,8 @@ def prepare_sample_keys(samples: SampleKeys) -> SampleArrays:
     building categorical columns of text only to take them apart again.
     """
     viewers = _checked_viewers(samples.viewers.astype(np.int64, copy=False))
-    milliseconds: IntArray = samples.observed_us.view("M8[us]").astype("M8[ms]").view(np.int64)
-    started_ms: IntArray = samples.started_us.view("M8[us]").astype("M8[ms]").view(np.int64)
+    observed = samples.observed_us.astype(np.int64, copy=False)
+    started = samples.started_us.astype(np.int64, copy=False)
     channel_ids = {key: row[0] for key, row in samples.channels.items()}
     logins = {key: row[1] for key, row in samples.channels.items()}
     game_ids = {key: row[0] for key, row in samples.games.items()}
@@ -392,7 +440,7 @@ def prepare_sample_keys(samples: SampleKeys) -> SampleArrays:
         "game_name": _IdColumn.from_keys(samples.game, game_names, games),
         "title": _IdColumn.from_keys(samples.title, samples.titles),
     }
-    return _assemble(text, milliseconds, started_ms, viewers)
+    return _assemble(text, observed, started, 1_000_000, viewers)
 
 
 def _unobserved_lists(values: Any) -> list[str]:
@@ -442,7 +490,7 @@ def prepare_polls(polls: pd.DataFrame | None, samples: SampleArrays) -> PollArra
             f"invalid poll outcome {unknown[0]!r}: expected 'ok', 'partial' or 'failed'"
         )
     usable = polls.loc[outcome.isin(OBSERVED_OUTCOMES).to_numpy()]
-    minutes = minutes_from_milliseconds(epoch_milliseconds(usable["observed_at"], "observed_at"))
+    minutes = minutes_from_ticks(*epoch_ticks(usable["observed_at"], "observed_at"))
 
     unobserved = EMPTY_INT
     if UNOBSERVED_COLUMN in usable.columns and len(usable):

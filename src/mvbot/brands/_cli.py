@@ -106,7 +106,7 @@ def _width_option(function: F) -> F:
     return click.option(
         "--width",
         type=click.IntRange(min=64),
-        default=1280,
+        default=1024,
         show_default=True,
         help=_t("opt_width"),
     )(function)

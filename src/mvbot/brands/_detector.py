@@ -1,4 +1,4 @@
-"""Logo detection in one image: SIFT matching, RANSAC homography and outline checks."""
+"""Logo detection in one image: SIFT matching, pose clustering, RANSAC fits, outline checks."""
 
 from __future__ import annotations
 
@@ -21,9 +21,25 @@ __all__ = ["Detection", "DetectorSettings", "LogoDetector", "Mask", "parse_mask"
 logger = logging.getLogger(__name__)
 
 Points = npt.NDArray[np.float32]
+IndexArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+Matrix = npt.NDArray[np.float64]
 
 # Grid laid over a reference to measure how much of it the inliers cover.
 _COVERAGE_GRID = 4
+
+# Matches an affine transform needs, and the inliers from which a homography (perspective)
+# is fitted instead.
+_AFFINE_POINTS = 3
+_PERSPECTIVE_MIN_MATCHES = 12
+
+# Pose bins of the match clustering: a factor of 2 in scale, 30 degrees of rotation, and a
+# quarter of the reference's longest side (at the bin's scale) for the predicted centre.
+_SCALE_BIN = 1.0
+_ANGLE_BIN = 30.0
+_LOCATION_BIN = 0.25
+# Distinct reference keypoints a pose bin needs before a transform is fitted to its matches.
+_MIN_VOTES = 3
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -34,16 +50,21 @@ class DetectorSettings:
         ratio: Lowe's ratio test: keep a match when its distance is below `ratio` times the
             distance of the second best candidate.
         ransac_threshold: maximum reprojection error of an inlier, in pixels.
-        min_matches: good matches needed before RANSAC runs.
-        min_inliers: inliers needed to accept a homography.
+        min_matches: good matches (after the ratio test, over the whole frame) needed before
+            the matches are grouped by pose.
+        min_inliers: inliers needed to accept a fit. Five are enough because they must also
+            agree on the logo's pose and pass the outline checks.
         min_inlier_ratio: inliers divided by the good matches that fall inside the projected
             outline; low values mean the outline was fitted to scattered noise.
         max_copies: copies of one reference looked for in one frame.
-        max_rejected: rejected homographies tolerated per reference and frame before giving
-            up; each rejection removes its inliers and runs RANSAC again on the rest.
+        max_rejected: rejected outlines tolerated per reference and frame before giving up;
+            each rejection removes its inliers, and the next pose group is tried.
         min_side: shortest side of an accepted outline, in pixels.
         max_side_ratio: largest ratio between opposite sides of the outline (perspective limit).
         max_aspect_change: largest factor between the outline's aspect ratio and the reference's.
+        min_corner_angle: smallest angle at a corner of the outline, in degrees (the largest is
+            180 minus it). A flat logo seen at a slant keeps angles near 90; a fit to chance
+            matches is often a thin sliver.
         prefilter: "orb" skips SIFT on frames where a cheap ORB match finds no candidate for any
             reference; "none" always runs SIFT.
         prefilter_min_matches: ORB matches that send a frame on to SIFT.
@@ -54,13 +75,14 @@ class DetectorSettings:
     ratio: float = 0.75
     ransac_threshold: float = 4.0
     min_matches: int = 8
-    min_inliers: int = 8
+    min_inliers: int = 5
     min_inlier_ratio: float = 0.25
     max_copies: int = 4
     max_rejected: int = 2
     min_side: float = 16.0
     max_side_ratio: float = 4.0
     max_aspect_change: float = 3.0
+    min_corner_angle: float = 30.0
     prefilter: Literal["none", "orb"] = "none"
     prefilter_min_matches: int = 6
     max_keypoints: int = 0
@@ -150,6 +172,15 @@ def _cross_products(outline: Points) -> list[float]:
     return products
 
 
+def _corner_angle(outline: Points, index: int) -> float:
+    """Return the inner angle of the outline at corner `index`, in degrees."""
+    corner = outline[index].astype(np.float64)
+    before = outline[(index - 1) % 4] - corner
+    after = outline[(index + 1) % 4] - corner
+    cosine = float(np.dot(before, after) / (np.linalg.norm(before) * np.linalg.norm(after)))
+    return math.degrees(math.acos(max(-1.0, min(1.0, cosine))))
+
+
 def _polygon_area(outline: Points) -> float:
     x, y = outline[:, 0].astype(np.float64), outline[:, 1].astype(np.float64)
     return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
@@ -173,6 +204,11 @@ def _outline_is_plausible(
         return "top and bottom sides too different"
     if max(sides[1], sides[3]) > s.max_side_ratio * min(sides[1], sides[3]):
         return "left and right sides too different"
+
+    for index in range(4):
+        angle = _corner_angle(outline, index)
+        if not s.min_corner_angle <= angle <= 180.0 - s.min_corner_angle:
+            return f"corner angle {angle:.0f} degrees"
 
     aspect = ((sides[0] + sides[2]) / 2) / ((sides[1] + sides[3]) / 2)
     reference_aspect = reference.width / reference.height
@@ -262,6 +298,7 @@ class LogoDetector:
         if descriptors is None or len(keypoints) < self.settings.min_matches:
             return []
         frame_points = np.array([kp.pt for kp in keypoints], dtype=np.float32)
+        frame_geometry = np.array([(kp.size, kp.angle) for kp in keypoints], dtype=np.float32)
         frame_descriptors = np.asarray(descriptors, dtype=np.float32)
 
         detections: list[Detection] = []
@@ -269,7 +306,9 @@ class LogoDetector:
             candidates: list[_Candidate] = []
             for reference in brand.references:
                 candidates.extend(
-                    self._match_reference(reference, frame_descriptors, frame_points, frame_shape)
+                    self._match_reference(
+                        reference, frame_descriptors, frame_points, frame_geometry, frame_shape
+                    )
                 )
             for candidate in _remove_duplicates(candidates):
                 detections.append(
@@ -311,6 +350,7 @@ class LogoDetector:
         reference: ReferenceImage,
         frame_descriptors: npt.NDArray[np.float32],
         frame_points: Points,
+        frame_geometry: Points,
         frame_shape: tuple[int, int],
     ) -> list[_Candidate]:
         s = self.settings
@@ -321,58 +361,130 @@ class LogoDetector:
         good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < s.ratio * p[1].distance]
         if len(good) < s.min_matches:
             return []
-        source = np.array([reference.points[m.trainIdx] for m in good], dtype=np.float32)
-        target = np.array([frame_points[m.queryIdx] for m in good], dtype=np.float32)
+        train = np.array([m.trainIdx for m in good], dtype=np.int64)
+        query = np.array([m.queryIdx for m in good], dtype=np.int64)
+        source = reference.points[train]
+        target = frame_points[query]
+        clusters = _pose_clusters(
+            reference, train, frame_geometry[query], target, frame_shape, s.min_side
+        )
 
         found: list[_Candidate] = []
         remaining = np.ones(len(good), dtype=bool)
         rejected = 0
-        while len(found) < s.max_copies and rejected <= s.max_rejected:
-            if remaining.sum() < s.min_matches:
+        for cluster in clusters:
+            if len(found) >= s.max_copies or rejected > s.max_rejected:
                 break
-            indices = np.flatnonzero(remaining)
-            src, dst = source[remaining], target[remaining]
-            homography, inlier_mask = cv2.findHomography(
-                src, dst, cv2.RANSAC, s.ransac_threshold, maxIters=2000, confidence=0.995
-            )
-            if homography is None:
-                break
-            inliers = inlier_mask.ravel().astype(bool)
-            if int(inliers.sum()) < s.min_inliers:
-                break
-            outline = (
-                cv2.perspectiveTransform(reference.corners.reshape(-1, 1, 2), homography)
-                .reshape(4, 2)
-                .astype(np.float32)
-            )
-            reason = _outline_is_plausible(outline, reference, frame_shape, s)
-            inside = np.zeros(len(dst), dtype=bool)
-            if reason is None:
-                inside = _inside(outline, dst, margin=s.ransac_threshold)
-                ratio = int(inliers.sum()) / int((inside | inliers).sum())
-                if ratio < s.min_inlier_ratio:
-                    reason = f"inlier ratio {ratio:.2f}"
-            if reason is not None:
-                # A consensus of background matches can outvote a small logo: drop it and
-                # let RANSAC look at the remaining matches.
-                logger.debug("outline of %s rejected: %s", reference.name, reason)
-                rejected += 1
-                remaining[indices[inliers]] = False
+            members = cluster[remaining[cluster]]
+            if len(members) < _AFFINE_POINTS:
                 continue
-
-            found.append(
-                _Candidate(
-                    reference=reference,
-                    outline=outline,
-                    inliers=int(inliers.sum()),
-                    matches=int((inside | inliers).sum()),
-                    coverage=_coverage(reference, src[inliers]),
-                )
-            )
-            # Drop this copy's inliers and every match inside its outline, then look again
-            # among the rest for another copy.
-            remaining[indices[inliers | inside]] = False
+            fit = self._fit(source, target, members, remaining)
+            if fit is None:
+                continue
+            fitted = self._check(reference, fit, source, target, remaining, frame_shape)
+            if isinstance(fitted, str):
+                # Background matches can agree with each other by chance: drop them and try
+                # the next pose.
+                logger.debug("outline of %s rejected: %s", reference.name, fitted)
+                rejected += 1
+                remaining[fit[1]] = False
+                continue
+            found.append(fitted[0])
+            # Drop this copy's inliers and every match inside its outline, then look among
+            # the rest for another copy.
+            remaining[fitted[1]] = False
         return found
+
+    def _fit(
+        self, source: Points, target: Points, members: IndexArray, remaining: BoolArray
+    ) -> tuple[Matrix, IndexArray] | None:
+        """Fit one pose cluster; return the reference-to-frame transform and its inliers.
+
+        An affine transform fitted to the cluster collects every remaining match it explains
+        (with twice the tolerance, for perspective). With enough of them a homography is
+        fitted. With few, an affine transform is fitted instead, because its extrapolation to
+        the corners stays stable when the inliers crowd one part of the logo.
+        """
+        s = self.settings
+        affine, mask = cv2.estimateAffine2D(
+            source[members],
+            target[members],
+            method=cv2.RANSAC,
+            ransacReprojThreshold=s.ransac_threshold,
+            maxIters=500,
+            confidence=0.995,
+        )
+        if affine is None or not np.isfinite(affine).all() or int(mask.sum()) < _AFFINE_POINTS:
+            return None
+        candidates = np.flatnonzero(remaining)
+        projected = source[candidates] @ affine[:, :2].T + affine[:, 2]
+        error = np.linalg.norm(projected - target[candidates], axis=1)
+        explained = candidates[error <= 2 * s.ransac_threshold]
+        if len(explained) < s.min_inliers:
+            return None
+        model: Matrix | None
+        if len(explained) >= _PERSPECTIVE_MIN_MATCHES:
+            model, mask = cv2.findHomography(
+                source[explained],
+                target[explained],
+                cv2.RANSAC,
+                s.ransac_threshold,
+                maxIters=500,
+                confidence=0.995,
+            )
+        else:
+            affine, mask = cv2.estimateAffine2D(
+                source[explained],
+                target[explained],
+                method=cv2.RANSAC,
+                ransacReprojThreshold=s.ransac_threshold,
+                maxIters=500,
+                confidence=0.995,
+            )
+            model = (
+                np.vstack([affine, [0.0, 0.0, 1.0]])
+                if affine is not None and np.isfinite(affine).all()
+                else None
+            )
+        if model is None:
+            return None
+        inliers: IndexArray = explained[mask.ravel().astype(bool)]
+        return (model, inliers) if len(inliers) >= s.min_inliers else None
+
+    def _check(
+        self,
+        reference: ReferenceImage,
+        fitted: tuple[Matrix, IndexArray],
+        source: Points,
+        target: Points,
+        remaining: BoolArray,
+        frame_shape: tuple[int, int],
+    ) -> tuple[_Candidate, IndexArray] | str:
+        """Return the candidate and the matches it takes, or why its outline is rejected."""
+        s = self.settings
+        model, inliers = fitted
+        outline = (
+            cv2.perspectiveTransform(reference.corners.reshape(-1, 1, 2), model)
+            .reshape(4, 2)
+            .astype(np.float32)
+        )
+        reason = _outline_is_plausible(outline, reference, frame_shape, s)
+        if reason is not None:
+            return reason
+        candidates = np.flatnonzero(remaining)
+        inside = candidates[_inside(outline, target[candidates], margin=s.ransac_threshold)]
+        taken = np.union1d(inside, inliers)
+        ratio = len(inliers) / len(taken)
+        if ratio < s.min_inlier_ratio:
+            return f"inlier ratio {ratio:.2f}"
+        candidate = _Candidate(
+            reference=reference,
+            outline=outline,
+            inliers=len(inliers),
+            matches=len(taken),
+            coverage=_coverage(reference, source[inliers]),
+        )
+        return candidate, taken
 
     def _describe(
         self,
@@ -436,6 +548,83 @@ def _visible_pixels(
     if allowed is not None:
         inside = inside & (allowed[fy0:fy1, fx0:fx1] > 0)
     return int(inside.sum()), total
+
+
+def _pose_clusters(
+    reference: ReferenceImage,
+    train: IndexArray,
+    frame_geometry: Points,
+    target: Points,
+    frame_shape: tuple[int, int],
+    min_side: float,
+) -> list[IndexArray]:
+    """Group matches that agree on the logo's pose, strongest group first.
+
+    Each match of a frame keypoint to a reference keypoint predicts where the reference's
+    centre lies in the frame, at which scale and rotation: the ratio of the two keypoint
+    sizes, the difference of their angles. Matches on one copy of the logo predict about
+    the same pose, while chance matches on the background scatter. Each match votes for the
+    two nearest bins in each of the four pose dimensions, so that a pose near a bin edge
+    is not split. Fitting a transform inside a group finds a small logo whose few matches
+    RANSAC would miss among hundreds of background matches.
+
+    Matches whose scale would make the logo smaller than `min_side` or larger than twice the
+    frame vote for nothing: such bins are wide and gather chance matches.
+    """
+    geometry = reference.geometry[train]
+    scale = frame_geometry[:, 0].astype(np.float64) / geometry[:, 0]
+    extent = max(reference.width, reference.height)
+    plausible = (scale * extent >= min_side) & (scale * extent <= 2 * max(frame_shape))
+    voters = np.flatnonzero(plausible)
+    if len(voters) == 0:
+        return []
+    train, frame_geometry, target, geometry, scale = (
+        train[voters],
+        frame_geometry[voters],
+        target[voters],
+        geometry[voters],
+        scale[voters],
+    )
+    turn = np.radians(frame_geometry[:, 1].astype(np.float64) - geometry[:, 1])
+    offset = np.array([reference.width / 2, reference.height / 2]) - reference.points[train]
+    cos, sin = np.cos(turn), np.sin(turn)
+    centre_x = target[:, 0] + scale * (cos * offset[:, 0] - sin * offset[:, 1])
+    centre_y = target[:, 1] + scale * (sin * offset[:, 0] + cos * offset[:, 1])
+
+    log_scale = np.log2(scale) / _SCALE_BIN
+    angle = np.mod(np.degrees(turn), 360.0) / _ANGLE_BIN
+    angle_bins = round(360.0 / _ANGLE_BIN)
+    keys: list[IndexArray] = []
+    for scale_bin in _two_nearest(log_scale):
+        cell = _LOCATION_BIN * extent * 2.0 ** ((scale_bin + 0.5) * _SCALE_BIN)
+        for angle_bin in _two_nearest(angle):
+            for x_bin in _two_nearest(centre_x / cell):
+                for y_bin in _two_nearest(centre_y / cell):
+                    keys.append(
+                        np.stack([scale_bin, np.mod(angle_bin, angle_bins), x_bin, y_bin], axis=1)
+                    )
+    votes = np.concatenate(keys)
+    voter = np.tile(np.arange(len(train), dtype=np.int64), len(keys))
+    bins, which = np.unique(votes, axis=0, return_inverse=True)
+    which = which.ravel()
+    # A bin's strength is the number of distinct reference keypoints voting in it: on busy
+    # backgrounds one reference blob can match dozens of frame blobs, which agree on nothing.
+    distinct = np.unique(which * (int(train.max()) + 1) + train[voter]) // (int(train.max()) + 1)
+    strength = np.bincount(distinct, minlength=len(bins))
+    order = np.argsort(-strength, kind="stable")
+    clusters = []
+    for index in order:
+        if strength[index] < _MIN_VOTES:
+            break
+        clusters.append(voters[voter[which == index]])
+    return clusters
+
+
+def _two_nearest(values: npt.NDArray[np.float64]) -> tuple[IndexArray, IndexArray]:
+    """Return the bin of each value and the neighbouring bin nearer to it."""
+    low = np.floor(values)
+    nearer = np.where(values - low < 0.5, low - 1, low + 1)
+    return low.astype(np.int64), nearer.astype(np.int64)
 
 
 def _remove_duplicates(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,6 +53,13 @@ class ReferenceImage:
     @property
     def height(self) -> int:
         return int(self.image.shape[0])
+
+    @functools.cached_property
+    def geometry(self) -> npt.NDArray[np.float64]:
+        """Size and angle (degrees) of every keypoint, one row each."""
+        return np.array([(kp.size, kp.angle) for kp in self.keypoints], dtype=np.float64).reshape(
+            -1, 2
+        )
 
     @property
     def corners(self) -> npt.NDArray[np.float32]:

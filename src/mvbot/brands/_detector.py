@@ -38,6 +38,9 @@ _PERSPECTIVE_MIN_MATCHES = 12
 _SCALE_BIN = 1.0
 _ANGLE_BIN = 30.0
 _LOCATION_BIN = 0.25
+# RANSAC inside a pose group, where most matches agree: few iterations reach the confidence.
+_RANSAC_ITERATIONS = 500
+_RANSAC_CONFIDENCE = 0.995
 # Distinct reference keypoints a pose bin needs before a transform is fitted to its matches.
 _MIN_VOTES = 3
 
@@ -406,50 +409,32 @@ class LogoDetector:
         the corners stays stable when the inliers crowd one part of the logo.
         """
         s = self.settings
-        affine, mask = cv2.estimateAffine2D(
-            source[members],
-            target[members],
-            method=cv2.RANSAC,
-            ransacReprojThreshold=s.ransac_threshold,
-            maxIters=500,
-            confidence=0.995,
-        )
-        if affine is None or not np.isfinite(affine).all() or int(mask.sum()) < _AFFINE_POINTS:
+        fitted = _ransac_affine(source[members], target[members], s.ransac_threshold)
+        if fitted is None or int(fitted[1].sum()) < _AFFINE_POINTS:
             return None
+        affine = fitted[0]
         candidates = np.flatnonzero(remaining)
-        projected = source[candidates] @ affine[:, :2].T + affine[:, 2]
+        projected = source[candidates] @ affine[:2, :2].T + affine[:2, 2]
         error = np.linalg.norm(projected - target[candidates], axis=1)
         explained = candidates[error <= 2 * s.ransac_threshold]
         if len(explained) < s.min_inliers:
             return None
-        model: Matrix | None
         if len(explained) >= _PERSPECTIVE_MIN_MATCHES:
-            model, mask = cv2.findHomography(
+            homography, mask = cv2.findHomography(
                 source[explained],
                 target[explained],
                 cv2.RANSAC,
                 s.ransac_threshold,
-                maxIters=500,
-                confidence=0.995,
+                maxIters=_RANSAC_ITERATIONS,
+                confidence=_RANSAC_CONFIDENCE,
             )
+            fitted = None if homography is None else (homography, mask)
         else:
-            affine, mask = cv2.estimateAffine2D(
-                source[explained],
-                target[explained],
-                method=cv2.RANSAC,
-                ransacReprojThreshold=s.ransac_threshold,
-                maxIters=500,
-                confidence=0.995,
-            )
-            model = (
-                np.vstack([affine, [0.0, 0.0, 1.0]])
-                if affine is not None and np.isfinite(affine).all()
-                else None
-            )
-        if model is None:
+            fitted = _ransac_affine(source[explained], target[explained], s.ransac_threshold)
+        if fitted is None:
             return None
-        inliers: IndexArray = explained[mask.ravel().astype(bool)]
-        return (model, inliers) if len(inliers) >= s.min_inliers else None
+        inliers: IndexArray = explained[fitted[1].ravel().astype(bool)]
+        return (fitted[0], inliers) if len(inliers) >= s.min_inliers else None
 
     def _check(
         self,
@@ -548,6 +533,24 @@ def _visible_pixels(
     if allowed is not None:
         inside = inside & (allowed[fy0:fy1, fx0:fx1] > 0)
     return int(inside.sum()), total
+
+
+def _ransac_affine(
+    source: Points, target: Points, threshold: float
+) -> tuple[Matrix, npt.NDArray[np.uint8]] | None:
+    """Fit an affine transform with RANSAC; return it as a 3x3 matrix with the inlier mask."""
+    affine, mask = cv2.estimateAffine2D(
+        source,
+        target,
+        method=cv2.RANSAC,
+        ransacReprojThreshold=threshold,
+        maxIters=_RANSAC_ITERATIONS,
+        confidence=_RANSAC_CONFIDENCE,
+    )
+    if affine is None or not np.isfinite(affine).all():
+        return None
+    matrix: Matrix = np.vstack([affine, [0.0, 0.0, 1.0]])
+    return matrix, np.asarray(mask, dtype=np.uint8)
 
 
 def _pose_clusters(

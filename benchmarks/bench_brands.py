@@ -328,7 +328,10 @@ def time_decode(video: Path) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     parser.add_argument("--seconds", type=int, default=240, help="length of each clip in seconds")
     parser.add_argument(
         "--threads",
@@ -342,7 +345,7 @@ def main() -> None:
         default=2,
         help="detection processes (scan_videos' workers); each uses one OpenCV thread",
     )
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=7, help="random seed of the planted logos")
     parser.add_argument(
         "--reference",
         type=Path,
@@ -351,12 +354,15 @@ def main() -> None:
         "so every detection is false (a check for false detections)",
     )
     parser.add_argument(
-        "--clips", type=Path, default=None, help="folder that keeps the clips for later runs"
+        "--clips",
+        type=Path,
+        default=None,
+        help="folder that keeps the clips for later runs (a temporary folder when omitted)",
     )
     parser.add_argument(
         "--configs",
         nargs="+",
-        default=["960:none", "1280:none", "960:orb", "960:none:3000", "960:none:0:0.75:10"],
+        default=["1024:none", "1280:none", "960:none", "1024:orb", "1024:none:3000"],
         help="settings to compare, WIDTH:PREFILTER[:MAX_KEYPOINTS[:RATIO[:MIN_INLIERS]]]",
     )
     arguments = parser.parse_args()

@@ -273,7 +273,8 @@ def main() -> None:
     parser.add_argument(
         "--steps",
         default="full,memory,sqlite-window,duckdb,duckdb-1,materialise,incremental",
-        help="comma-separated steps to run (default all)",
+        help="comma-separated steps to run, from: full, memory, sqlite-window, duckdb, "
+        "duckdb-1, materialise, incremental (default all)",
     )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--db-path", type=Path, help=argparse.SUPPRESS)

@@ -73,8 +73,10 @@ def build_cli() -> click.Group:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
         if log_level.upper() != "DEBUG":
-            # Alembic logs every migration step at INFO; a twitchstats line reports the result.
-            logging.getLogger("alembic").setLevel(logging.WARNING)
+            # Alembic logs every migration step at INFO, and kaleido and its Chromium driver
+            # log each export; mvbot's own lines report the results.
+            for name in ("alembic", "kaleido", "choreographer"):
+                logging.getLogger(name).setLevel(logging.WARNING)
 
     return group
 
@@ -88,4 +90,9 @@ def main(arguments: Sequence[str] | None = None) -> None:
             os.environ[LANGUAGE_ENV] = resolve_language(requested)
         except ValueError as exc:
             raise SystemExit(f"mvbot: {exc}") from None
+    else:
+        try:
+            resolve_language(None)
+        except ValueError as exc:
+            raise SystemExit(f"mvbot: invalid {LANGUAGE_ENV} environment variable: {exc}") from None
     build_cli()(args=argv, prog_name="mvbot")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 
@@ -50,3 +51,27 @@ def test_lang_flag_switches_help_language() -> None:
 def test_unknown_language_exits_with_choices() -> None:
     with pytest.raises(SystemExit, match="unsupported language 'fr': use one of es, en"):
         main(["--lang", "fr", "--help"])
+
+
+def test_unknown_language_in_environment_exits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MVBOT_LANG", "fr")
+
+    with pytest.raises(SystemExit) as caught:
+        main(["brands", "--help"])
+
+    message = str(caught.value.code)
+    assert "MVBOT_LANG" in message
+    assert "unsupported language 'fr': use one of es, en" in message
+
+
+@pytest.mark.parametrize("name", ["kaleido", "choreographer", "alembic"])
+def test_chatty_libraries_log_warnings_only(name: str) -> None:
+    library = logging.getLogger(name)
+    library.setLevel(logging.NOTSET)
+    try:
+        result = CliRunner().invoke(build_cli(), ["--log-level", "INFO", "brands", "--help"])
+
+        assert result.exit_code == 0
+        assert library.level == logging.WARNING
+    finally:
+        library.setLevel(logging.NOTSET)

@@ -206,17 +206,11 @@ def scan_command(
         sys.exit(130)
     except MvbotError as exc:
         raise _fail(exc) from None
-    click.echo(
-        translate_count(
-            "brands.scan_done",
-            result.frames,
-            _LANGUAGE,
-            frames=result.frames,
-            detections=result.detections,
-            path=output,
-        ),
-        err=True,
+    frames = translate_count("brands.scan_frames", result.frames, _LANGUAGE, count=result.frames)
+    detections = translate_count(
+        "brands.scan_detections", result.detections, _LANGUAGE, count=result.detections
     )
+    click.echo(_t("scan_done", frames=frames, detections=detections, path=output), err=True)
 
 
 @brands.command(name="detect", help=_t("detect_help"))

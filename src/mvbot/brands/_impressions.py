@@ -133,11 +133,22 @@ def read_viewer_csv(path: Path) -> pd.DataFrame:
         samples = pd.read_csv(path, dtype={"channel_id": "string", "stream_id": "string"})
     except FileNotFoundError:
         raise BrandsError(translate("brands.error_file_missing", None, path=path)) from None
+    except UnicodeDecodeError:
+        raise BrandsError(translate("brands.error_csv_encoding", None, path=path)) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise BrandsError(
+            translate("brands.error_csv_unreadable", None, path=path, reason=exc)
+        ) from None
     missing = {"observed_at", "viewer_count"} - set(samples.columns)
     if missing:
         columns = ", ".join(sorted(missing))
         raise BrandsError(translate("brands.error_csv_columns", None, path=path, columns=columns))
-    samples["observed_at"] = pd.to_datetime(samples["observed_at"], utc=True)
+    try:
+        samples["observed_at"] = pd.to_datetime(samples["observed_at"], utc=True)
+    except (TypeError, ValueError) as exc:
+        raise BrandsError(
+            translate("brands.error_csv_times", None, path=path, reason=exc)
+        ) from None
     return samples
 
 

@@ -195,13 +195,23 @@ def _brand_lines(
     def text(key: str, **fields: object) -> str:
         return "- " + translate(f"brands.summary_{key}", language, **fields)
 
+    def counted(key: str, amount: object, /, **fields: object) -> str:
+        # The singular message is picked for an amount of exactly 1.
+        total = int(amount)  # type: ignore[call-overload]
+        return "- " + translate_count(f"brands.summary_{key}", total, language, **fields)
+
     def number(value: object, decimals: int = 0) -> str:
         return _number(value, language, decimals)
 
     lines = [
         f"## {row['brand']}",
         "",
-        text("exposures", count=number(row["exposures"]), seconds=number(row["exposure_seconds"])),
+        counted(
+            "exposures",
+            row["exposures"],
+            count=number(row["exposures"]),
+            seconds=number(row["exposure_seconds"]),
+        ),
     ]
     if not audience:
         return [*lines, ""]
@@ -231,8 +241,9 @@ def _brand_lines(
         )
     if row["exposures_without_viewers"]:
         lines.append(
-            text(
+            counted(
                 "unknown_viewers",
+                row["exposures_without_viewers"],
                 count=number(row["exposures_without_viewers"]),
                 seconds=number(row["unknown_seconds"]),
             )

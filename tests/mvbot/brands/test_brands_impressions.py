@@ -221,3 +221,25 @@ def test_read_viewer_csv_names_missing_columns(tmp_path: Path) -> None:
 
     with pytest.raises(BrandsError, match="observed_at, viewer_count"):
         read_viewer_csv(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00", "no es texto UTF-8", id="binary"),
+        pytest.param(
+            b"observed_at,viewer_count\nyesterday,5\n",
+            "observed_at no válidos .*yesterday",
+            id="bad-time",
+        ),
+        pytest.param(b"", "No se pudo leer", id="empty"),
+    ],
+)
+def test_read_viewer_csv_rejects_unreadable(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "viewers.csv"
+    path.write_bytes(content)
+
+    with pytest.raises(BrandsError, match=message) as caught:
+        read_viewer_csv(path)
+
+    assert "viewers.csv" in str(caught.value)

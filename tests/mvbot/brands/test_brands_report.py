@@ -136,7 +136,7 @@ def test_report_without_audience(scan_dir: Path) -> None:
     assert report.brands["exposure_seconds"].tolist() == [4.0]
     assert report.brands["impressions"].isna().all()
     assert "Impresiones" not in summary
-    assert "1 exposiciones, 4 s" in summary
+    assert "1 exposición, 4 s" in summary
 
 
 @pytest.mark.parametrize(

@@ -233,3 +233,29 @@ def test_cli_import_names_file_problem(tmp_path: Path, content: bytes, expected:
     assert "nothing was imported" in result.output
     with Database(url=url) as database:
         assert len(database.read_samples()) == 0
+
+
+def test_cli_failed_import_leaves_no_new_database(tmp_path: Path) -> None:
+    path = _write(tmp_path / "bad.csv", HEADER, "yesterday,101,ibai,,,10,,,")
+    target = tmp_path / "new.db"
+
+    result = CliRunner().invoke(
+        main, ["import", "samples", str(path), "--db", f"sqlite:///{target}"]
+    )
+
+    assert result.exit_code == 1
+    assert "nothing was imported" in result.stderr
+    assert sorted(tmp_path.iterdir()) == [path]
+
+
+def test_cli_failed_import_keeps_existing_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'kept.db'}"
+    with Database(url=url) as database:
+        database.write_samples(samples_frame(channels=1, minutes=2))
+    path = _write(tmp_path / "bad.csv", HEADER, "yesterday,101,ibai,,,10,,,")
+
+    result = CliRunner().invoke(main, ["import", "samples", str(path), "--db", url])
+
+    assert result.exit_code == 1
+    with Database(url=url, create=False) as database:
+        assert len(database.read_samples()) == 2

@@ -259,3 +259,20 @@ def test_cli_failed_import_keeps_existing_database(tmp_path: Path) -> None:
     assert result.exit_code == 1
     with Database(url=url, create=False) as database:
         assert len(database.read_samples()) == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        pytest.param("sqlite:///season.db", "season.db", id="relative"),
+        pytest.param("sqlite://", None, id="memory"),
+        pytest.param("postgresql+psycopg://user@host/db", None, id="postgresql"),
+    ],
+)
+def test_sqlite_path_of_url(url: str, expected: str | None) -> None:
+    path = Database(url=url).sqlite_path
+
+    if expected is None:
+        assert path is None
+    else:
+        assert path == (Path.cwd() / expected).resolve()

@@ -445,7 +445,8 @@ class LogoDetector:
         remaining: BoolArray,
         frame_shape: tuple[int, int],
     ) -> tuple[_Candidate, IndexArray] | str:
-        """Return the candidate and the matches it takes, or why its outline is rejected."""
+        """Return the candidate and the matches it claims (inliers and matches inside its
+        outline), or why its outline is rejected."""
         s = self.settings
         model, inliers = fitted
         outline = (
@@ -458,18 +459,18 @@ class LogoDetector:
             return reason
         candidates = np.flatnonzero(remaining)
         inside = candidates[_inside(outline, target[candidates], margin=s.ransac_threshold)]
-        taken = np.union1d(inside, inliers)
-        ratio = len(inliers) / len(taken)
+        claimed = np.union1d(inside, inliers)
+        ratio = len(inliers) / len(claimed)
         if ratio < s.min_inlier_ratio:
             return f"inlier ratio {ratio:.2f}"
         candidate = _Candidate(
             reference=reference,
             outline=outline,
             inliers=len(inliers),
-            matches=len(taken),
+            matches=len(claimed),
             coverage=_coverage(reference, source[inliers]),
         )
-        return candidate, taken
+        return candidate, claimed
 
     def _describe(
         self,
@@ -608,18 +609,19 @@ def _pose_clusters(
                     )
     votes = np.concatenate(keys)
     voter = np.tile(np.arange(len(train), dtype=np.int64), len(keys))
-    bins, which = np.unique(votes, axis=0, return_inverse=True)
-    which = which.ravel()
-    # A bin's strength is the number of distinct reference keypoints voting in it: on busy
+    bins, bin_of_vote = np.unique(votes, axis=0, return_inverse=True)
+    bin_of_vote = bin_of_vote.ravel()
+    # A bin's strength is the number of distinct reference keypoints voting in it. On busy
     # backgrounds one reference blob can match dozens of frame blobs, which agree on nothing.
-    distinct = np.unique(which * (int(train.max()) + 1) + train[voter]) // (int(train.max()) + 1)
-    strength = np.bincount(distinct, minlength=len(bins))
+    stride = int(train.max()) + 1
+    distinct_votes = np.unique(bin_of_vote * stride + train[voter])
+    strength = np.bincount(distinct_votes // stride, minlength=len(bins))
     order = np.argsort(-strength, kind="stable")
     clusters = []
     for index in order:
         if strength[index] < _MIN_VOTES:
             break
-        clusters.append(voters[voter[which == index]])
+        clusters.append(voters[voter[bin_of_vote == index]])
     return clusters
 
 

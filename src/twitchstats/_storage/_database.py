@@ -497,11 +497,20 @@ class Database:
                 f"could not {action} on {self.url_text}: {_first_line(exc)}"
             ) from exc
 
-    def _check_sqlite_path(self) -> None:
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The file of a SQLite database, or None for PostgreSQL, in-memory and `file:` URLs."""
         database = self._url.database
-        if not database or database == ":memory:" or database.startswith("file:"):
+        if self.dialect != "sqlite" or not database or database == ":memory:":
+            return None
+        if database.startswith("file:"):
+            return None
+        return Path(database).expanduser().resolve()
+
+    def _check_sqlite_path(self) -> None:
+        path = self.sqlite_path
+        if path is None:
             return
-        path = Path(database).expanduser().resolve()
         if not self._create and not path.is_file():
             raise StorageError(
                 f"no SQLite database at {path}: check the path in {self.url_text} (the --db "

@@ -16,7 +16,6 @@ import pandas as pd
 from twitchstats._exceptions import SampleImportError, StorageError
 from twitchstats._storage import Database
 from twitchstats._storage._csv import write_samples_csv
-from twitchstats._storage._engine import resolve_url
 from twitchstats.cli import LazyGroup
 from twitchstats.cli._common import db_option
 
@@ -69,21 +68,6 @@ class UTCTime(click.ParamType):  # type: ignore[type-arg]
         return parsed.astimezone(dt.UTC)
 
 
-def _missing_sqlite_file(database_url: str) -> Path | None:
-    """Return the file a SQLite URL names when it does not exist yet, else None."""
-    try:
-        url = resolve_url(database_url)
-    except StorageError:
-        return None  # Database() reports the invalid URL.
-    database = url.database
-    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        return None
-    if database.startswith("file:"):
-        return None
-    path = Path(database).expanduser().resolve()
-    return None if path.exists() else path
-
-
 def _remove_sqlite_file(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
@@ -114,14 +98,17 @@ def import_samples(file: str, observed_every: int | None, database_url: str) -> 
     """
     source = sys.stdin if file == "-" else Path(file)
     interval = None if observed_every is None else dt.timedelta(seconds=observed_every)
-    new_file = _missing_sqlite_file(database_url)
+    new_file: Path | None = None
     try:
-        with Database(url=database_url) as database:
+        database = Database(url=database_url)
+        path = database.sqlite_path
+        new_file = path if path is not None and not path.exists() else None
+        with database:
             inserted = database.import_samples_csv(source, observed_every=interval)
     except SampleImportError as exc:
         if new_file is not None:
-            # Nothing was imported, so the empty database this command created goes too:
-            # a later read of that path then reports it missing instead of empty.
+            # Nothing was imported, so the empty database this command created is removed.
+            # A later read of that path then reports it missing instead of empty.
             _remove_sqlite_file(new_file)
         if all(line <= 1 for line, _message in exc.errors):
             # The header, the encoding or an empty file: the file as a whole is wrong.

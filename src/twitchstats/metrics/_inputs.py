@@ -212,10 +212,6 @@ def _rescaled(ticks: IntArray, per_second: int, target_per_second: int) -> IntAr
     return scaled
 
 
-def _milliseconds(ticks: IntArray, per_second: int) -> IntArray:
-    return _rescaled(ticks, per_second, 1_000)
-
-
 @dataclasses.dataclass(frozen=True)
 class _IdColumn:
     """A text column as an integer id per row, with the code of each id among sorted texts.
@@ -297,7 +293,7 @@ def _channel_time_order(
         # is enough, and numpy sorts 16-bit keys with a linear-time radix sort.
         order = np.argsort(channel.astype(np.uint16), kind="stable")
         return order.astype(np.int64, copy=False)
-    key = channel * CHANNEL_KEY_FACTOR + _milliseconds(ticks, per_second)
+    key = channel * CHANNEL_KEY_FACTOR + _rescaled(ticks, per_second, 1_000)
     if bool(np.all(key[1:] > key[:-1])):
         return np.arange(n, dtype=np.int64)
     return np.argsort(key, kind="stable").astype(np.int64, copy=False)
